@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The dense-kernel layer: GEMM, Householder QR and thin SVD. Each routine runs on an optimized
+// BLAS/LAPACK when one was registered (function pointers taken from a linked LAPACK, or from
+// scipy's cython_lapack capsules by the Python module) and on Eigen's own kernels otherwise.
+#pragma once
+
+#include "common.hpp"
+
+#include <Eigen/SVD>
+#include <Eigen/QR>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+namespace tensortrain {
+namespace linalg {
+
+// Fortran LAPACK/BLAS signatures (LP64 integers).
+template <class T>
+struct Kernels {
+    using R = real_t<T>;
+    using gemm_t = void (*)(const char*, const char*, const int*, const int*, const int*, const T*, const T*,
+                            const int*, const T*, const int*, const T*, T*, const int*);
+    // real: (jobz,m,n,a,lda,s,u,ldu,vt,ldvt,work,lwork,iwork,info)
+    using gesdd_real_t = void (*)(const char*, const int*, const int*, T*, const int*, R*, T*, const int*, T*,
+                                  const int*, T*, const int*, int*, int*);
+    // complex: (jobz,m,n,a,lda,s,u,ldu,vt,ldvt,work,lwork,rwork,iwork,info)
+    using gesdd_cplx_t = void (*)(const char*, const int*, const int*, T*, const int*, R*, T*, const int*, T*,
+                                  const int*, T*, const int*, R*, int*, int*);
+    using geqrf_t = void (*)(const int*, const int*, T*, const int*, T*, T*, const int*, int*);
+    using orgqr_t = void (*)(const int*, const int*, const int*, T*, const int*, const T*, T*, const int*, int*);
+
+    gemm_t gemm = nullptr;
+    void* gesdd = nullptr;  // gesdd_real_t or gesdd_cplx_t
+    geqrf_t geqrf = nullptr;
+    orgqr_t orgqr = nullptr;  // orgqr for real, ungqr for complex
+};
+
+template <class T>
+inline Kernels<T> kernels{};
+
+// Name of the provider registered for the kernels ("Eigen" when none).
+inline std::string& provider_name() {
+    static std::string name = "Eigen (built-in kernels)";
+    return name;
+}
+
+template <class T>
+inline bool have_lapack() {
+    return kernels<T>.gesdd != nullptr && kernels<T>.geqrf != nullptr && kernels<T>.orgqr != nullptr;
+}
+
+// Products smaller than this many multiply-adds stay in Eigen: a BLAS call costs more.
+inline std::atomic<long long>& blas_gemm_threshold() {
+    static std::atomic<long long> t{48LL * 48 * 48};
+    return t;
+}
+
+namespace detail {
+template <class T>
+using StridedMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
+template <class T>
+using ConstStridedMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
+
+template <class T, class F>
+void with_op(char op, const T* a, Index rows, Index cols, Index ld, F&& f) {
+    ConstStridedMap<T> A(a, rows, cols, Eigen::OuterStride<>(ld));
+    if (op == 'N') f(A);
+    else if (op == 'T') f(A.transpose());
+    else f(A.adjoint());
+}
+}  // namespace detail
+
+// C = alpha * op(A) * op(B) + beta * C, column-major with leading dimensions, as BLAS gemm.
+// op is 'N', 'T' or 'C'. op(A) is m x k, op(B) is k x n, C is m x n.
+template <class T>
+void gemm(char ta, char tb, Index m, Index n, Index k, T alpha, const T* A, Index lda, const T* B, Index ldb,
+          T beta, T* C, Index ldc) {
+    if (m == 0 || n == 0) return;
+    if (kernels<T>.gemm && (long long)m * n * k >= blas_gemm_threshold().load() && m < INT32_MAX &&
+        n < INT32_MAX && k < INT32_MAX) {
+        int im = (int)m, in = (int)n, ik = (int)std::max<Index>(k, 1), ilda = (int)lda, ildb = (int)ldb,
+            ildc = (int)ldc;
+        kernels<T>.gemm(&ta, &tb, &im, &in, &ik, &alpha, A, &ilda, B, &ildb, &beta, C, &ildc);
+        return;
+    }
+    detail::StridedMap<T> Cm(C, m, n, Eigen::OuterStride<>(ldc));
+    if (k == 0) {
+        if (beta == T(0)) Cm.setZero();
+        else Cm *= beta;
+        return;
+    }
+    const Index ar = ta == 'N' ? m : k, ac = ta == 'N' ? k : m;
+    const Index br = tb == 'N' ? k : n, bc = tb == 'N' ? n : k;
+    detail::with_op<T>(ta, A, ar, ac, lda, [&](const auto& opA) {
+        detail::with_op<T>(tb, B, br, bc, ldb, [&](const auto& opB) {
+            if (beta == T(0)) Cm.noalias() = alpha * (opA * opB);
+            else {
+                Cm *= beta;
+                Cm.noalias() += alpha * (opA * opB);
+            }
+        });
+    });
+}
+
+// Convenience: C = op(A) * op(B) for whole Eigen matrices.
+template <class T>
+Mat<T> matmul(const Mat<T>& A, const Mat<T>& B, char ta = 'N', char tb = 'N') {
+    const Index m = ta == 'N' ? A.rows() : A.cols();
+    const Index k = ta == 'N' ? A.cols() : A.rows();
+    const Index n = tb == 'N' ? B.cols() : B.rows();
+    Mat<T> C(m, n);
+    gemm<T>(ta, tb, m, n, k, T(1), A.data(), std::max<Index>(A.rows(), 1), B.data(), std::max<Index>(B.rows(), 1),
+            T(0), C.data(), std::max<Index>(m, 1));
+    return C;
+}
+
+// Thin SVD: A (m x n) = U diag(s) VT with k = min(m, n) columns/rows. A is overwritten.
+template <class T>
+void svd(Mat<T>& A, Mat<T>& U, Vec<real_t<T>>& s, Mat<T>& VT) {
+    using R = real_t<T>;
+    const Index m = A.rows(), n = A.cols(), k = std::min(m, n);
+    U.resize(m, k);
+    s.resize(k);
+    VT.resize(k, n);
+    if (k == 0) return;
+    TT_REQUIRE(A.allFinite(), "svd: the matrix contains NaN or Inf");
+    if (kernels<T>.gesdd && m < INT32_MAX && n < INT32_MAX) {
+        int im = (int)m, in = (int)n, ik = (int)k, info = 0, lwork = -1;
+        const char jobz = 'S';
+        std::vector<int> iwork(8 * k);
+        T wq;
+        std::vector<R> rwork;
+        auto call = [&](T* work) {
+            if constexpr (is_complex_v<T>) {
+                auto f = reinterpret_cast<typename Kernels<T>::gesdd_cplx_t>(kernels<T>.gesdd);
+                f(&jobz, &im, &in, A.data(), &im, s.data(), U.data(), &im, VT.data(), &ik, work, &lwork,
+                  rwork.data(), iwork.data(), &info);
+            } else {
+                auto f = reinterpret_cast<typename Kernels<T>::gesdd_real_t>(kernels<T>.gesdd);
+                f(&jobz, &im, &in, A.data(), &im, s.data(), U.data(), &im, VT.data(), &ik, work, &lwork,
+                  iwork.data(), &info);
+            }
+        };
+        if constexpr (is_complex_v<T>) {
+            const Index mx = std::max(m, n);
+            rwork.resize(std::max<Index>(5 * k * k + 5 * k, 2 * mx * k + 2 * k * k + k) + 1);
+        }
+        Mat<T> Acopy = A;  // gesdd destroys A; keep a copy for the fallback path
+        call(&wq);
+        lwork = std::max(1, (int)std::real(wq));
+        std::vector<T> work((std::size_t)lwork);
+        call(work.data());
+        if (info == 0) return;
+        A = std::move(Acopy);  // fall through to the robust Jacobi path below
+    }
+    if (k <= 16) {
+        Eigen::JacobiSVD<Mat<T>> js(A, Eigen::ComputeThinU | Eigen::ComputeThinV);
+        U = js.matrixU();
+        s = js.singularValues();
+        VT = js.matrixV().adjoint();
+    } else {
+        Eigen::BDCSVD<Mat<T>> bs(A, Eigen::ComputeThinU | Eigen::ComputeThinV);
+        if (bs.info() != Eigen::Success) {
+            Eigen::JacobiSVD<Mat<T>> js(A, Eigen::ComputeThinU | Eigen::ComputeThinV);
+            U = js.matrixU();
+            s = js.singularValues();
+            VT = js.matrixV().adjoint();
+            return;
+        }
+        U = bs.matrixU();
+        s = bs.singularValues();
+        VT = bs.matrixV().adjoint();
+    }
+    if (!s.allFinite()) throw LinalgError("svd: no convergence");
+}
+
+// Householder QR of A (m x n): on return A holds the thin Q (m x min(m,n)), R is min(m,n) x n.
+template <class T>
+void qr(Mat<T>& A, Mat<T>& R) {
+    const Index m = A.rows(), n = A.cols(), k = std::min(m, n);
+    R.setZero(k, n);
+    if (k == 0) {
+        A.resize(m, 0);
+        return;
+    }
+    if (have_lapack<T>() && m < INT32_MAX && n < INT32_MAX) {
+        int im = (int)m, in = (int)n, ik = (int)k, info = 0, lwork = -1;
+        std::vector<T> tau((std::size_t)k);
+        T wq;
+        kernels<T>.geqrf(&im, &in, A.data(), &im, tau.data(), &wq, &lwork, &info);
+        lwork = std::max(1, (int)std::real(wq));
+        std::vector<T> work((std::size_t)lwork);
+        kernels<T>.geqrf(&im, &in, A.data(), &im, tau.data(), work.data(), &lwork, &info);
+        if (info != 0) throw LinalgError(::tensortrain::detail::cat("geqrf failed, info=", info));
+        R = A.topRows(k).template triangularView<Eigen::Upper>();
+        lwork = -1;
+        kernels<T>.orgqr(&im, &ik, &ik, A.data(), &im, tau.data(), &wq, &lwork, &info);
+        lwork = std::max(1, (int)std::real(wq));
+        work.resize((std::size_t)lwork);
+        kernels<T>.orgqr(&im, &ik, &ik, A.data(), &im, tau.data(), work.data(), &lwork, &info);
+        if (info != 0) throw LinalgError(::tensortrain::detail::cat("orgqr failed, info=", info));
+        A.conservativeResize(m, k);
+        return;
+    }
+    Eigen::HouseholderQR<Mat<T>> hq(A);
+    R = hq.matrixQR().topRows(k).template triangularView<Eigen::Upper>();
+    Mat<T> Q = hq.householderQ() * Mat<T>::Identity(m, k);
+    A = std::move(Q);
+}
+
+// Only the triangular factor R (min(m,n) x n) of a tall matrix; A is overwritten.
+template <class T>
+Mat<T> qr_r(Mat<T>& A) {
+    const Index m = A.rows(), n = A.cols(), k = std::min(m, n);
+    Mat<T> R = Mat<T>::Zero(k, n);
+    if (k == 0) return R;
+    if (have_lapack<T>() && m < INT32_MAX && n < INT32_MAX) {
+        int im = (int)m, in = (int)n, info = 0, lwork = -1;
+        std::vector<T> tau((std::size_t)k);
+        T wq;
+        kernels<T>.geqrf(&im, &in, A.data(), &im, tau.data(), &wq, &lwork, &info);
+        lwork = std::max(1, (int)std::real(wq));
+        std::vector<T> work((std::size_t)lwork);
+        kernels<T>.geqrf(&im, &in, A.data(), &im, tau.data(), work.data(), &lwork, &info);
+        if (info != 0) throw LinalgError(::tensortrain::detail::cat("geqrf failed, info=", info));
+    } else {
+        Eigen::HouseholderQR<Eigen::Ref<Mat<T>>> hq(A);  // in place
+    }
+    R = A.topRows(k).template triangularView<Eigen::Upper>();
+    return R;
+}
+
+// Smallest rank r >= 1 with sum_{j >= r} s_j^2 <= delta^2 and r <= max_rank. s is descending.
+// Returns r and adds the discarded squared mass to err2.
+template <class R>
+Index truncation_rank(const Vec<R>& s, R delta, Index max_rank, R& err2) {
+    const Index k = s.size();
+    if (k == 0) return 0;
+    Index r = k;
+    R tail = 0;
+    const R d2 = delta * delta;
+    while (r > 1) {
+        const R next = tail + s(r - 1) * s(r - 1);
+        if (next > d2) break;
+        tail = next;
+        --r;
+    }
+    while (r > max_rank && r > 1) {
+        tail += s(r - 1) * s(r - 1);
+        --r;
+    }
+    err2 += tail;
+    return r;
+}
+
+}  // namespace linalg
+}  // namespace tensortrain

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Umbrella header: the public engine.
+#pragma once
+
+#include "arithmetic.hpp"
+#include "common.hpp"
+#include "evaluate.hpp"
+#include "linalg.hpp"
+#include "orthogonalize.hpp"
+#include "parallel.hpp"
+#include "random.hpp"
+#include "round.hpp"
+#include "tensor_train.hpp"
+#include "tt_matrix.hpp"
+#include "tt_svd.hpp"
+#include "version.hpp"

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Build/run-time configuration and registration of LAPACK/BLAS kernels from PyCapsules
+// (scipy.linalg.cython_lapack / cython_blas publish theirs in __pyx_capi__).
+#include "common.hpp"
+
+#ifndef TENSORTRAIN_BUILD_FLAGS
+#define TENSORTRAIN_BUILD_FLAGS "unknown"
+#endif
+
+namespace ttpy {
+
+namespace {
+void* capsule_ptr(const py::dict& d, const char* name) {
+    if (!d.contains(name)) return nullptr;
+    py::object cap = d[name];
+    if (!PyCapsule_CheckExact(cap.ptr())) return nullptr;
+    void* p = PyCapsule_GetPointer(cap.ptr(), PyCapsule_GetName(cap.ptr()));
+    if (!p) PyErr_Clear();
+    return p;
+}
+
+template <class T>
+bool register_type(const py::dict& lapack, const py::dict& blas, const char* pre, const char* orgqr) {
+    using K = tensortrain::linalg::Kernels<T>;
+    K k;
+    k.gemm = reinterpret_cast<typename K::gemm_t>(capsule_ptr(blas, (std::string(pre) + "gemm").c_str()));
+    k.gesdd = capsule_ptr(lapack, (std::string(pre) + "gesdd").c_str());
+    k.geqrf = reinterpret_cast<typename K::geqrf_t>(capsule_ptr(lapack, (std::string(pre) + "geqrf").c_str()));
+    k.orgqr = reinterpret_cast<typename K::orgqr_t>(capsule_ptr(lapack, (std::string(pre) + orgqr).c_str()));
+    if (!k.gemm || !k.gesdd || !k.geqrf || !k.orgqr) return false;
+    tensortrain::linalg::kernels<T> = k;
+    return true;
+}
+}  // namespace
+
+void bind_config(py::module_& m) {
+    m.def(
+        "_register_lapack",
+        [](const py::dict& lapack, const py::dict& blas, const std::string& provider) {
+            bool ok = register_type<float>(lapack, blas, "s", "orgqr") &&
+                      register_type<double>(lapack, blas, "d", "orgqr") &&
+                      register_type<std::complex<double>>(lapack, blas, "z", "ungqr");
+            if (ok) tensortrain::linalg::provider_name() = provider;
+            return ok;
+        },
+        py::arg("lapack"), py::arg("blas"), py::arg("provider"),
+        "Register LAPACK/BLAS kernels given as dicts of PyCapsules (scipy's __pyx_capi__).");
+    m.def("_unregister_lapack", []() {
+        tensortrain::linalg::kernels<float> = {};
+        tensortrain::linalg::kernels<double> = {};
+        tensortrain::linalg::kernels<std::complex<double>> = {};
+        tensortrain::linalg::provider_name() = "Eigen (built-in kernels)";
+    });
+    m.def("_config", []() {
+        py::dict d;
+        d["version"] = TENSORTRAIN_VERSION_STRING;
+        d["linalg"] = tensortrain::linalg::provider_name();
+        d["openmp"] = tensortrain::openmp_enabled();
+        d["max_threads"] = tensortrain::max_threads();
+        d["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                             std::to_string(EIGEN_MINOR_VERSION);
+        d["eigen_simd"] = std::string(Eigen::SimdInstructionSetsInUse());
+        d["build_flags"] = std::string(TENSORTRAIN_BUILD_FLAGS);
+        d["blas_gemm_threshold"] = tensortrain::linalg::blas_gemm_threshold().load();
+        d["max_full_entries"] = tensortrain::max_full_entries();
+        return d;
+    });
+    m.def("set_num_threads", &tensortrain::set_num_threads, py::arg("n"),
+          "Set the number of OpenMP threads the engine uses.");
+    m.def("get_num_threads", &tensortrain::max_threads, "Number of OpenMP threads the engine uses.");
+    m.def(
+        "_set_max_full_entries", [](double v) { tensortrain::max_full_entries() = v; }, py::arg("entries"));
+    m.def(
+        "_set_blas_gemm_threshold", [](long long v) { tensortrain::linalg::blas_gemm_threshold() = v; },
+        py::arg("flops"));
+}
+
+}  // namespace ttpy

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// tensortrain._core: assembles the bindings, one bind_<concept> per file.
+#include "common.hpp"
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "tensortrain engine (C++/Eigen). Use the tensortrain package, not this module directly.";
+    py::register_exception<tensortrain::SizeError>(m, "SizeError", PyExc_ValueError);
+    py::register_exception<tensortrain::LinalgError>(m, "LinAlgError", PyExc_RuntimeError);
+    py::register_exception<tensortrain::Error>(m, "TensorTrainError", PyExc_RuntimeError);
+    ttpy::bind_config(m);
+    ttpy::bind_tensor_train(m);
+    ttpy::bind_tt_matrix(m);
+    ttpy::bind_decompositions(m);
+    ttpy::bind_arithmetic(m);
+}

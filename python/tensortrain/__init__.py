@@ -1,0 +1,67 @@
+"""tensortrain: tensor-train (TT) decompositions with a C++/Eigen engine.
+
+The TT format stores a d-way array ``A[i1, ..., id]`` as a product of small matrices
+``G1[:, i1, :] @ G2[:, i2, :] @ ... @ Gd[:, id, :]``. Start with :func:`tt_svd` (dense to TT),
+:func:`round` (recompress), the :class:`TensorTrain` and :class:`TTMatrix` classes and their
+operators, and :func:`show_config`.
+"""
+
+from . import _config
+from ._config import config, get_num_threads, set_num_threads, show_config
+from ._core import LinAlgError, SizeError, TensorTrainError
+from .io import FormatError, load, save
+from .tt import (
+    TensorTrain,
+    TruncationInfo,
+    TTMatrix,
+    dot,
+    eye,
+    hadamard,
+    kron,
+    log_norm,
+    matvec,
+    norm,
+    ones,
+    orthogonalize,
+    random,
+    random_matrix,
+    rank_one,
+    round,
+    tt_svd,
+    zeros,
+)
+
+_config._init()
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TensorTrain",
+    "TTMatrix",
+    "TruncationInfo",
+    "tt_svd",
+    "round",
+    "dot",
+    "norm",
+    "log_norm",
+    "hadamard",
+    "matvec",
+    "kron",
+    "orthogonalize",
+    "random",
+    "random_matrix",
+    "zeros",
+    "ones",
+    "eye",
+    "rank_one",
+    "save",
+    "load",
+    "config",
+    "show_config",
+    "set_num_threads",
+    "get_num_threads",
+    "FormatError",
+    "SizeError",
+    "LinAlgError",
+    "TensorTrainError",
+]

@@ -1,0 +1,68 @@
+"""Build and run-time configuration; picks the fastest available LAPACK at import."""
+
+from __future__ import annotations
+
+import os
+
+from . import _core
+
+_LINALG_SOURCE = "Eigen (built-in kernels)"
+
+
+def _register_scipy_lapack() -> str:
+    """Hand scipy's LAPACK/BLAS (OpenBLAS in its wheels) to the engine, if scipy is present.
+
+    scipy.linalg.cython_lapack and cython_blas publish their Fortran routines as PyCapsules;
+    the engine keeps the function pointers. Set TENSORTRAIN_LINALG=eigen to keep Eigen's kernels.
+    """
+    if os.environ.get("TENSORTRAIN_LINALG", "").lower() == "eigen":
+        return "Eigen (built-in kernels; TENSORTRAIN_LINALG=eigen)"
+    try:
+        import scipy
+        from scipy.linalg import cython_blas, cython_lapack
+    except Exception:  # scipy is optional
+        return "Eigen (built-in kernels; install scipy for an optimized LAPACK)"
+    provider = f"scipy {scipy.__version__} LAPACK/BLAS"
+    try:
+        deps = scipy.show_config(mode="dicts")["Build Dependencies"]
+        lapack = deps.get("lapack", {})
+        provider += f" ({lapack.get('name', '?')} {lapack.get('version', '')})".rstrip()
+    except Exception:
+        pass
+    ok = _core._register_lapack(cython_lapack.__pyx_capi__, cython_blas.__pyx_capi__, provider)
+    return provider if ok else "Eigen (built-in kernels; scipy's LAPACK lacked a routine)"
+
+
+def _init() -> None:
+    global _LINALG_SOURCE
+    _LINALG_SOURCE = _register_scipy_lapack()
+
+
+def config() -> dict:
+    """The configuration as a dict: version, linear-algebra kernels, threads, build flags."""
+    d = dict(_core._config())
+    d["linalg_source"] = _LINALG_SOURCE
+    return d
+
+
+def show_config() -> None:
+    """Print which LAPACK/BLAS is in use, the OpenMP thread count and the build flags."""
+    c = config()
+    print("tensortrain", c["version"])
+    print(f"  linear algebra : {c['linalg']}")
+    print(f"  OpenMP         : {'on' if c['openmp'] else 'off'}, {c['max_threads']} thread(s)")
+    print(f"  Eigen          : {c['eigen_version']} ({c['eigen_simd']})")
+    print(f"  build          : {c['build_flags']}")
+    print(f"  dense guard    : to_full refuses results over {c['max_full_entries']:.3g} entries")
+
+
+def set_num_threads(n: int) -> None:
+    """Set the number of OpenMP threads used by the engine (BLAS threads are set by the BLAS)."""
+    if not isinstance(n, (int,)) or n < 1:
+        raise ValueError(f"the number of threads must be an integer >= 1, got {n!r}")
+    _core.set_num_threads(int(n))
+
+
+def get_num_threads() -> int:
+    """Number of OpenMP threads the engine uses."""
+    return int(_core.get_num_threads())
