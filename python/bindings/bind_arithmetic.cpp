@@ -12,7 +12,7 @@ void bind_type(py::module_& m) {
     m.def(
         "add",
         [](const TT& x, const TT& y, T a, T b) {
-            py::gil_scoped_release nogil;
+            ComputeScope scope;
             return tensortrain::add(x, y, a, b);
         },
         py::arg("x"), py::arg("y"), py::arg("alpha"), py::arg("beta"));
@@ -21,7 +21,7 @@ void bind_type(py::module_& m) {
     m.def(
         "hadamard",
         [](const TT& x, const TT& y) {
-            py::gil_scoped_release nogil;
+            ComputeScope scope;
             return tensortrain::hadamard(x, y);
         },
         py::arg("x"), py::arg("y"));
@@ -30,30 +30,37 @@ void bind_type(py::module_& m) {
         [](const TT& x, const TT& y) {
             tensortrain::Scaled<T> s;
             {
-                py::gil_scoped_release nogil;
+                ComputeScope scope;
                 s = tensortrain::dot_scaled(x, y);
             }
-            return py::make_tuple(s.mantissa, s.log_scale);
+            return py::make_tuple(s.mantissa, s.exponent);
         },
         py::arg("x"), py::arg("y"));
     m.def(
+        "norm",
+        [](const TT& x) {
+            ComputeScope scope;
+            return (double)tensortrain::norm(x);
+        },
+        py::arg("x"));
+    m.def(
         "log_norm",
         [](const TT& x) {
-            py::gil_scoped_release nogil;
+            ComputeScope scope;
             return tensortrain::log_norm(x);
         },
         py::arg("x"));
     m.def(
         "matvec",
         [](const TM& a, const TT& x) {
-            py::gil_scoped_release nogil;
+            ComputeScope scope;
             return tensortrain::matvec(a, x);
         },
         py::arg("a"), py::arg("x"));
     m.def(
         "matmul",
         [](const TM& a, const TM& b) {
-            py::gil_scoped_release nogil;
+            ComputeScope scope;
             return tensortrain::matmul(a, b);
         },
         py::arg("a"), py::arg("b"));
@@ -62,7 +69,7 @@ void bind_type(py::module_& m) {
         [](const TM& a, const py::array_t<T, py::array::c_style | py::array::forcecast>& x) {
             tensortrain::Vec<T> y;
             {
-                py::gil_scoped_release nogil;
+                ComputeScope scope;
                 y = tensortrain::matvec_dense(a, x.data(), (Index)x.size());
             }
             return vec_to_array<T>(std::move(y));

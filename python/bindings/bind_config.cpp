@@ -45,7 +45,17 @@ void bind_config(py::module_& m) {
         },
         py::arg("lapack"), py::arg("blas"), py::arg("provider"),
         "Register LAPACK/BLAS kernels given as dicts of PyCapsules (scipy's __pyx_capi__).");
+    m.def(
+        "_register_blas_threads",
+        [](std::uintptr_t set, std::uintptr_t get) {
+            auto& c = tensortrain::linalg::blas_thread_control();
+            c.set = reinterpret_cast<void (*)(int)>(set);
+            c.get = reinterpret_cast<int (*)()>(get);
+        },
+        py::arg("set_fn"), py::arg("get_fn"),
+        "Register the BLAS's set/get-number-of-threads functions (addresses as integers).");
     m.def("_unregister_lapack", []() {
+        tensortrain::linalg::blas_thread_control() = {};
         tensortrain::linalg::kernels<float> = {};
         tensortrain::linalg::kernels<double> = {};
         tensortrain::linalg::kernels<std::complex<double>> = {};
@@ -61,6 +71,7 @@ void bind_config(py::module_& m) {
                              std::to_string(EIGEN_MINOR_VERSION);
         d["eigen_simd"] = std::string(Eigen::SimdInstructionSetsInUse());
         d["build_flags"] = std::string(TENSORTRAIN_BUILD_FLAGS);
+        d["blas_thread_control"] = tensortrain::linalg::blas_thread_control().set != nullptr;
         d["blas_gemm_threshold"] = tensortrain::linalg::blas_gemm_threshold().load();
         d["max_full_entries"] = tensortrain::max_full_entries();
         return d;

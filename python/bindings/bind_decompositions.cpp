@@ -22,7 +22,7 @@ void bind_type(py::module_& m) {
             std::vector<Index> shape(a.shape(), a.shape() + a.ndim());
             tensortrain::SvdResult<T> r;
             {
-                py::gil_scoped_release nogil;
+                ComputeScope scope;
                 r = tensortrain::tt_svd<T>(a.data(), shape, opts);
             }
             return py::make_tuple(std::move(r.tt), r.truncation_error, r.norm);
@@ -34,7 +34,7 @@ void bind_type(py::module_& m) {
             const auto opts = make_opts(rtol, max_rank);
             tensortrain::RoundResult<T> r;
             {
-                py::gil_scoped_release nogil;
+                ComputeScope scope;
                 r = tensortrain::round(x, opts);
             }
             return py::make_tuple(std::move(r.tt), r.truncation_error, r.norm);
@@ -46,7 +46,7 @@ void bind_type(py::module_& m) {
             TT_REQUIRE(center >= 0 && center < x.ndim(), "orthogonalize: center must be in [0, ", x.ndim(),
                        "), got ", center);
             TensorTrain<T> y = x;
-            py::gil_scoped_release nogil;
+            ComputeScope scope;
             tensortrain::left_orthogonalize(y, center);
             tensortrain::right_orthogonalize(y, center);
             return y;

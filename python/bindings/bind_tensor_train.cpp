@@ -37,7 +37,7 @@ void bind_tt_type(py::module_& m) {
         [](const TT& t) {
             tensortrain::Vec<T> v;
             {
-                py::gil_scoped_release nogil;
+                ComputeScope scope;
                 v = tensortrain::to_full(t);
             }
             return vec_to_array<T>(std::move(v));
@@ -52,7 +52,7 @@ void bind_tt_type(py::module_& m) {
                     tensortrain::detail::vec_str(std::vector<py::ssize_t>(idx.shape(), idx.shape() + idx.ndim()))));
             tensortrain::Vec<T> v;
             {
-                py::gil_scoped_release nogil;
+                ComputeScope scope;
                 v = tensortrain::evaluate(t, idx.data(), idx.shape(0));
             }
             return vec_to_array<T>(std::move(v));
@@ -67,7 +67,7 @@ void bind_tt_type(py::module_& m) {
                 ws.emplace_back(Eigen::Map<const tensortrain::Vec<T>, 0, Eigen::InnerStride<>>(
                     a.data(), a.shape(0), Eigen::InnerStride<>(a.strides(0) / (py::ssize_t)sizeof(T))));
             }
-            py::gil_scoped_release nogil;
+            ComputeScope scope;
             return tensortrain::contract(t, ws);
         },
         py::arg("tt"), py::arg("weights"));

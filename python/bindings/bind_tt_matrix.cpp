@@ -49,7 +49,7 @@ void bind_ttm_type(py::module_& m) {
         [](const TM& a) {
             tensortrain::Mat<T> M;
             {
-                py::gil_scoped_release nogil;
+                ComputeScope scope;
                 M = tensortrain::to_dense(a);
             }
             // Column-major result exposed as a (rows, cols) array.

@@ -9,6 +9,7 @@
 #include <tensortrain/tensortrain.hpp>
 
 #include <complex>
+#include <cstdint>
 #include <string>
 
 namespace py = pybind11;
@@ -70,6 +71,13 @@ Core<T> core_from_array(const py::array_t<T, py::array::forcecast>& a, int ndim,
     }
     return c;
 }
+
+// Scope of one engine computation: the GIL is released and the BLAS runs single-threaded
+// (the engine's own OpenMP loops provide the parallelism).
+struct ComputeScope {
+    py::gil_scoped_release nogil;
+    tensortrain::linalg::BlasThreadGuard blas{1};
+};
 
 template <class T>
 py::array vec_to_array(tensortrain::Vec<T>&& v) {

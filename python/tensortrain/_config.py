@@ -30,7 +30,41 @@ def _register_scipy_lapack() -> str:
     except Exception:
         pass
     ok = _core._register_lapack(cython_lapack.__pyx_capi__, cython_blas.__pyx_capi__, provider)
-    return provider if ok else "Eigen (built-in kernels; scipy's LAPACK lacked a routine)"
+    if not ok:
+        return "Eigen (built-in kernels; scipy's LAPACK lacked a routine)"
+    _register_blas_threads()
+    return provider
+
+
+def _register_blas_threads() -> None:
+    """Let the engine keep scipy's OpenBLAS single-threaded during its own OpenMP loops.
+
+    threadpoolctl (a dependency of the ``fast`` extra) finds the OpenBLAS that scipy loaded; we
+    take its set/get-num-threads entry points. Without it the BLAS threads are left alone.
+    """
+    try:
+        import ctypes
+
+        from threadpoolctl import ThreadpoolController
+    except Exception:
+        return
+    for lib in ThreadpoolController().lib_controllers:
+        path = getattr(lib, "filepath", "") or ""
+        if getattr(lib, "internal_api", "") != "openblas" or "scipy" not in os.path.basename(os.path.dirname(path)):
+            continue
+        try:
+            dll = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for pre, suf in (("scipy_", ""), ("", ""), ("scipy_", "64_"), ("", "64_")):
+            try:
+                setf = getattr(dll, f"{pre}openblas_set_num_threads{suf}")
+                getf = getattr(dll, f"{pre}openblas_get_num_threads{suf}")
+            except AttributeError:
+                continue
+            addr = lambda f: ctypes.cast(f, ctypes.c_void_p).value  # noqa: E731
+            _core._register_blas_threads(addr(setf), addr(getf))
+            return
 
 
 def _init() -> None:
@@ -51,6 +85,7 @@ def show_config() -> None:
     print("tensortrain", c["version"])
     print(f"  linear algebra : {c['linalg']}")
     print(f"  OpenMP         : {'on' if c['openmp'] else 'off'}, {c['max_threads']} thread(s)")
+    print(f"  BLAS threads   : {'1 inside engine calls (OpenMP parallelizes)' if c['blas_thread_control'] else 'left to the BLAS'}")
     print(f"  Eigen          : {c['eigen_version']} ({c['eigen_simd']})")
     print(f"  build          : {c['build_flags']}")
     print(f"  dense guard    : to_full refuses results over {c['max_full_entries']:.3g} entries")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Sequence
@@ -243,6 +244,10 @@ class TensorTrain:
     # -------------------------------------------------------------- evaluation
     def __getitem__(self, index):
         d = self.ndim
+        if isinstance(index, numbers.Integral):
+            index = (index,)
+        if isinstance(index, tuple) and all(isinstance(i, numbers.Integral) for i in index) and len(index) != d:
+            raise IndexError(f"a multi-index of length {d} is needed, got {len(index)}")
         if isinstance(index, tuple) and len(index) == d and all(isinstance(i, numbers.Integral) for i in index):
             idx = np.array([index], dtype=np.int64)
             single = True
@@ -590,9 +595,13 @@ def dot(x: TensorTrain, y: TensorTrain):
     underflow; the result is ``inf`` only when the value itself exceeds the float range.
     """
     a, b, dt = _common(x, y)
-    mant, logs = _core.dot_scaled(a, b)
-    val = mant * np.exp(logs) if mant != 0 else mant
-    return complex(val) if dt.kind == "c" else float(np.real(val))
+    mant, exponent = _core.dot_scaled(a, b)
+    mant = complex(mant)
+    try:
+        val = complex(math.ldexp(mant.real, exponent), math.ldexp(mant.imag, exponent))
+    except OverflowError:
+        val = complex(mant.real * math.inf if mant.real else 0.0, mant.imag * math.inf if mant.imag else 0.0)
+    return val if dt.kind == "c" else val.real
 
 
 def log_norm(x: TensorTrain) -> float:
@@ -605,8 +614,8 @@ def norm(x) -> float:
     """Frobenius norm, stable for long trains (no overflow or underflow of intermediates)."""
     if isinstance(x, TTMatrix):
         return x.norm()
-    ln = log_norm(x)
-    return 0.0 if ln == -np.inf else float(np.exp(ln))
+    _require_tt(x)
+    return float(_core.norm(x._c))
 
 
 def hadamard(x: TensorTrain, y: TensorTrain) -> TensorTrain:

@@ -37,7 +37,7 @@ TEST_CASE("round guarantee and max_rank") {
         auto r = round(x, SvdOptions{rtol});
         const double err = (ttest::dense(r.tt) - ttest::dense(x)).norm();
         CHECK(err <= rtol * ttest::dense(x).norm() * (1 + 1e-10));
-        CHECK(err == doctest::Approx(r.truncation_error).epsilon(1e-6).scale(1e-14));
+        CHECK(std::abs(err - r.truncation_error) <= 1e-6 * err + 1e-12 * r.norm);
         auto m = round(x, SvdOptions{0.0, 2});
         CHECK(m.tt.max_rank() <= 2);
     }

@@ -7,7 +7,7 @@ using namespace tensortrain;
 
 TEST_CASE("validation states expected and actual values") {
     std::vector<Core<double>> cores{Core<double>(1, 3, 2), Core<double>(3, 4, 1)};
-    CHECK_THROWS_AS(TensorTrain<double>(cores), std::invalid_argument);
+    CHECK_THROWS_AS(TensorTrain<double>{cores}, std::invalid_argument);
     try {
         TensorTrain<double> t(cores);
     } catch (const std::invalid_argument& e) {

@@ -10,6 +10,8 @@
 #include "tt_matrix.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace tensortrain {
 
@@ -75,21 +77,26 @@ TensorTrain<T> hadamard(const TensorTrain<T>& x, const TensorTrain<T>& y) {
     return TensorTrain<T>(std::move(cores));
 }
 
-// A value stored as mantissa * exp(log_scale), for results that overflow a double.
+// A value stored as mantissa * 2^exponent, for results beyond the range of a double.
+// Rescaling by powers of two is exact, so long products lose nothing to the scaling itself.
 template <class T>
 struct Scaled {
     T mantissa = T(0);
-    double log_scale = 0;
-    T value() const { return mantissa * T(std::exp(log_scale)); }
+    std::int64_t exponent = 0;
+    T value() const {
+        if (exponent > 4096) return mantissa * T(std::numeric_limits<real_t<T>>::infinity());
+        if (exponent < -4096) return T(0);
+        return mantissa * T(std::ldexp(real_t<T>(1), (int)exponent));
+    }
 };
 
-// <x, y> = sum conj(x) * y, as mantissa * exp(log_scale).
+// <x, y> = sum conj(x) * y, as mantissa * 2^exponent.
 template <class T>
 Scaled<T> dot_scaled(const TensorTrain<T>& x, const TensorTrain<T>& y) {
     detail::require_same_shape(x, y, "dot");
     using R = real_t<T>;
     Mat<T> E = Mat<T>::Ones(1, 1);
-    double logs = 0;
+    std::int64_t e2 = 0;
     Mat<T> Z, En;
     for (Index k = 0; k < x.ndim(); ++k) {
         const Core<T>& X = x.core(k);
@@ -107,12 +114,14 @@ Scaled<T> dot_scaled(const TensorTrain<T>& x, const TensorTrain<T>& y) {
             E = En;
             continue;
         }
-        E = En / s;
-        logs += std::log((double)s);
+        int ex = 0;
+        std::frexp(s, &ex);  // s = f * 2^ex with f in [0.5, 1)
+        E = En * std::ldexp(R(1), -ex);
+        e2 += ex;
     }
     Scaled<T> out;
     out.mantissa = E(0, 0);
-    out.log_scale = logs;
+    out.exponent = e2;
     return out;
 }
 
@@ -125,14 +134,27 @@ T dot(const TensorTrain<T>& x, const TensorTrain<T>& y) {
 template <class T>
 double log_norm(const TensorTrain<T>& x) {
     const Scaled<T> s = dot_scaled(x, x);
-    const double m = std::real(s.mantissa);
+    const double m = (double)std::real(s.mantissa);
     if (m <= 0) return -std::numeric_limits<double>::infinity();
-    return 0.5 * (std::log(m) + s.log_scale);
+    return 0.5 * (std::log(m) + (double)s.exponent * std::log(2.0));
 }
 
+// ||x||_F; +inf only when the norm itself exceeds the range of the scalar type.
 template <class T>
 real_t<T> norm(const TensorTrain<T>& x) {
-    return real_t<T>(std::exp(log_norm(x)));
+    using R = real_t<T>;
+    const Scaled<T> s = dot_scaled(x, x);
+    R m = (R)std::real(s.mantissa);
+    if (m <= 0) return R(0);
+    std::int64_t e = s.exponent;
+    if (e % 2 != 0) {  // make the exponent even so that its half is exact
+        m *= 2;
+        e -= 1;
+    }
+    const std::int64_t h = e / 2;
+    if (h > 4096) return std::numeric_limits<R>::infinity();
+    if (h < -4096) return R(0);
+    return std::ldexp(std::sqrt(m), (int)h);
 }
 
 namespace detail {

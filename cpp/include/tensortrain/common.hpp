@@ -3,6 +3,11 @@
 // TT_REQUIRE macro that builds messages stating what was expected and what was received.
 #pragma once
 
+// The engine parallelizes at its own level (parallel.hpp) and hands large products to BLAS;
+// Eigen's internal OpenMP GEMM threads would only compete with those.
+#ifndef EIGEN_DONT_PARALLELIZE
+#define EIGEN_DONT_PARALLELIZE
+#endif
 #include <Eigen/Dense>
 
 #include <complex>

@@ -45,6 +45,41 @@ inline std::string& provider_name() {
     return name;
 }
 
+// Thread control of the registered BLAS (optional). The engine parallelizes with OpenMP at its
+// own level and calls BLAS from inside those loops, so BLAS must not spawn threads of its own
+// meanwhile: two pools on the same cores only wait for each other.
+struct BlasThreadControl {
+    void (*set)(int) = nullptr;
+    int (*get)() = nullptr;
+};
+inline BlasThreadControl& blas_thread_control() {
+    static BlasThreadControl c;
+    return c;
+}
+
+// Sets the BLAS thread count for a scope and restores it afterwards (no-op without control).
+class BlasThreadGuard {
+  public:
+    explicit BlasThreadGuard(int n) {
+        auto& c = blas_thread_control();
+        if (c.set && c.get) {
+            const int cur = c.get();
+            if (cur != n) {
+                saved_ = cur;
+                c.set(n);
+            }
+        }
+    }
+    ~BlasThreadGuard() {
+        if (saved_ > 0) blas_thread_control().set(saved_);
+    }
+    BlasThreadGuard(const BlasThreadGuard&) = delete;
+    BlasThreadGuard& operator=(const BlasThreadGuard&) = delete;
+
+  private:
+    int saved_ = -1;
+};
+
 template <class T>
 inline bool have_lapack() {
     return kernels<T>.gesdd != nullptr && kernels<T>.geqrf != nullptr && kernels<T>.orgqr != nullptr;

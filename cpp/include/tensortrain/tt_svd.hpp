@@ -33,29 +33,30 @@ inline void check_svd_options(const SvdOptions& o) {
 
 namespace detail {
 
-// The R factor (c x c) of the m x c column-major matrix M (leading dimension ld), by a
-// two-level TSQR over row chunks. M is not modified.
+// The R factor (c x c) of the m x c column-major matrix M (leading dimension ld), by TSQR:
+// Householder QR of cache-sized row chunks in parallel, then QR of the stacked R factors.
+// M is not modified.
 template <class T>
 Mat<T> tall_r(const T* M, Index m, Index c, Index ld) {
-    const Index chunk = std::max<Index>(4 * c, std::min<Index>(m, (Index(1) << 20) / std::max<Index>(c, 1)));
+    // ~256 KiB chunks stay in cache while the level-2 Householder updates sweep them.
+    const Index target = (Index(1) << 15) / std::max<Index>(c, 1);
+    const Index chunk = std::max<Index>(4 * c, target);
     const Index nchunks = (m + chunk - 1) / chunk;
     if (nchunks <= 1) {
         Mat<T> A = linalg::detail::ConstStridedMap<T>(M, m, c, Eigen::OuterStride<>(ld));
         return linalg::qr_r(A);
     }
     Mat<T> S = Mat<T>::Zero(nchunks * c, c);
-    auto do_chunk = [&](Index b) {
+    const int nth = max_threads();
+    std::vector<Mat<T>> scratch((std::size_t)std::max(nth, 1));
+    parallel_for(0, nchunks, [&](Index b) {
+        Mat<T>& A = scratch[(std::size_t)thread_id()];
         const Index r0 = b * chunk, rows = std::min(chunk, m - r0);
-        Mat<T> A(rows, c);
+        A.resize(rows, c);
         for (Index j = 0; j < c; ++j) A.col(j) = Eigen::Map<const Vec<T>>(M + r0 + j * ld, rows);
-        Mat<T> R = linalg::qr_r(A);
+        const Mat<T> R = linalg::qr_r(A);
         S.block(b * c, 0, R.rows(), c) = R;
-    };
-    if (linalg::have_lapack<T>()) {
-        for (Index b = 0; b < nchunks; ++b) do_chunk(b);  // LAPACK threads internally
-    } else {
-        parallel_for(0, nchunks, do_chunk);
-    }
+    });
     return tall_r(S.data(), S.rows(), c, S.rows());
 }
 
@@ -106,8 +107,17 @@ SvdResult<T> tt_svd(const T* data, const std::vector<Index>& shape, const SvdOpt
             delta = R(opts.rtol) * s.norm() / std::sqrt(R(d - 1));
         }
         const Index r = linalg::truncation_rank(s, delta, std::min<Index>(opts.max_rank, s.size()), err2);
-        // Core k: G(a, i, b) = VT(b, i + n*a).
         Core<T> G(rank_prev, n, r);
+        if (tall && r == cols) {
+            // Nothing truncated: any orthonormal basis will do, so take the identity and pass the
+            // matrix on unchanged instead of rotating it (saves a read and a write of M).
+            for (Index a = 0; a < rank_prev; ++a)
+                for (Index i = 0; i < n; ++i) G(a, i, i + n * a) = T(1);
+            cores.push_back(std::move(G));
+            rank_prev = r;
+            continue;
+        }
+        // Core k: G(a, i, b) = VT(b, i + n*a).
         for (Index b = 0; b < r; ++b)
             for (Index a = 0; a < rank_prev; ++a)
                 for (Index i = 0; i < n; ++i) G(a, i, b) = VT(b, i + n * a);
@@ -116,7 +126,12 @@ SvdResult<T> tt_svd(const T* data, const std::vector<Index>& shape, const SvdOpt
         Mat<T> Wn(rows, r);
         if (tall) {
             Mat<T> Y = VT.topRows(r).adjoint();
-            linalg::gemm<T>('N', 'N', rows, r, cols, T(1), M, rows, Y.data(), cols, T(0), Wn.data(), rows);
+            const Index blk = Index(1) << 15;  // row blocks: one pass over M, split across threads
+            parallel_for(0, (rows + blk - 1) / blk, [&](Index b) {
+                const Index r0 = b * blk, nr = std::min(blk, rows - r0);
+                linalg::gemm<T>('N', 'N', nr, r, cols, T(1), M + r0, rows, Y.data(), cols, T(0), Wn.data() + r0,
+                                rows);
+            });
         } else {
             Wn = X.leftCols(r) * s.head(r).template cast<T>().asDiagonal();
         }
@@ -124,10 +139,10 @@ SvdResult<T> tt_svd(const T* data, const std::vector<Index>& shape, const SvdOpt
         M = W.data();
         rank_prev = r;
     }
-    // Last core: G(a, i, 0) = W(i, a).
+    // Last core: G(a, i, 0) = M(i, a), M being n_d x r_{d-1}.
     const Index n = shape.back();
     Core<T> G(rank_prev, n, 1);
-    G.right() = W.transpose();
+    G.right() = Eigen::Map<const Mat<T>>(M, n, rank_prev).transpose();
     cores.push_back(std::move(G));
     res.tt = TensorTrain<T>(std::move(cores));
     res.truncation_error = (double)std::sqrt(err2);
