@@ -82,6 +82,8 @@ void bind_config(py::module_& m) {
     m.def(
         "_set_max_full_entries", [](double v) { tensortrain::max_full_entries() = v; }, py::arg("entries"));
     m.def(
+        "_set_sweep_blas_threads", [](int n) { tensortrain::linalg::sweep_blas_threads() = n; }, py::arg("n"));
+    m.def(
         "_set_blas_gemm_threshold", [](long long v) { tensortrain::linalg::blas_gemm_threshold() = v; },
         py::arg("flops"));
 }

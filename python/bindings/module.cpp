@@ -2,7 +2,11 @@
 // tensortrain._core: assembles the bindings, one bind_<concept> per file.
 #include "common.hpp"
 
-PYBIND11_MODULE(_core, m) {
+#ifndef TENSORTRAIN_MODULE_NAME
+#define TENSORTRAIN_MODULE_NAME _core
+#endif
+
+PYBIND11_MODULE(TENSORTRAIN_MODULE_NAME, m) {
     m.doc() = "tensortrain engine (C++/Eigen). Use the tensortrain package, not this module directly.";
     py::register_exception<tensortrain::SizeError>(m, "SizeError", PyExc_ValueError);
     py::register_exception<tensortrain::LinalgError>(m, "LinAlgError", PyExc_RuntimeError);

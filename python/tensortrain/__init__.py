@@ -6,7 +6,11 @@ The TT format stores a d-way array ``A[i1, ..., id]`` as a product of small matr
 operators, and :func:`show_config`.
 """
 
-from . import _config
+from ._loader import load_core as _load_core
+
+_load_core()  # binds tensortrain._core to the best compiled variant for this CPU
+
+from . import _config  # noqa: E402
 from ._config import config, get_num_threads, set_num_threads, show_config
 from ._core import LinAlgError, SizeError, TensorTrainError
 from .io import FormatError, load, save

@@ -74,8 +74,11 @@ def _init() -> None:
 
 def config() -> dict:
     """The configuration as a dict: version, linear-algebra kernels, threads, build flags."""
+    from ._loader import chosen
+
     d = dict(_core._config())
     d["linalg_source"] = _LINALG_SOURCE
+    d["module"] = chosen()
     return d
 
 
@@ -83,10 +86,11 @@ def show_config() -> None:
     """Print which LAPACK/BLAS is in use, the OpenMP thread count and the build flags."""
     c = config()
     print("tensortrain", c["version"])
+    print(f"  engine module  : tensortrain.{c['module']} ({c['eigen_simd']})")
     print(f"  linear algebra : {c['linalg']}")
     print(f"  OpenMP         : {'on' if c['openmp'] else 'off'}, {c['max_threads']} thread(s)")
     print(f"  BLAS threads   : {'1 inside engine calls (OpenMP parallelizes)' if c['blas_thread_control'] else 'left to the BLAS'}")
-    print(f"  Eigen          : {c['eigen_version']} ({c['eigen_simd']})")
+    print(f"  Eigen          : {c['eigen_version']}")
     print(f"  build          : {c['build_flags']}")
     print(f"  dense guard    : to_full refuses results over {c['max_full_entries']:.3g} entries")
 

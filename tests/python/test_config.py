@@ -37,15 +37,25 @@ def test_eigen_and_lapack_routes_agree():
         "print(np.linalg.norm(x.full()-a)/np.linalg.norm(a))"
     )
     outs = []
-    for env in ({}, {"TENSORTRAIN_LINALG": "eigen"}):
+    for env in ({}, {"TENSORTRAIN_LINALG": "eigen"}, {"TENSORTRAIN_ARCH": "baseline"}):
         import os
 
         e = dict(os.environ, **env)
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, check=True)
         outs.append(r.stdout.splitlines())
     assert "Eigen" in outs[1][0]
-    assert outs[0][1] == outs[1][1]
-    assert float(outs[0][2]) <= 1e-10 and float(outs[1][2]) <= 1e-10
+    assert outs[0][1] == outs[1][1] == outs[2][1]
+    assert all(float(o[2]) <= 1e-10 for o in outs)
+
+
+def test_module_variant_is_reported():
+    import os
+
+    code = "import tensortrain as tt; print(tt.config()['module'])"
+    e = dict(os.environ, TENSORTRAIN_ARCH="baseline")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, check=True)
+    assert r.stdout.strip() == "_core"
+    assert tt.config()["module"] in ("_core", "_core_avx2")
 
 
 def test_tour_runs():

@@ -90,15 +90,26 @@ struct Scaled {
     }
 };
 
-// <x, y> = sum conj(x) * y, as mantissa * 2^exponent.
+namespace detail {
+// Multiplies M by a power of two that brings its largest entry into [0.5, 1); returns the
+// exponent taken out (exact), or nothing for a zero or non-finite matrix.
 template <class T>
-Scaled<T> dot_scaled(const TensorTrain<T>& x, const TensorTrain<T>& y) {
-    detail::require_same_shape(x, y, "dot");
+bool rescale_pow2(Mat<T>& M, std::int64_t& e2) {
     using R = real_t<T>;
-    Mat<T> E = Mat<T>::Ones(1, 1);
-    std::int64_t e2 = 0;
-    Mat<T> Z, En;
-    for (Index k = 0; k < x.ndim(); ++k) {
+    const R s = M.cwiseAbs().maxCoeff();
+    if (s == R(0) || !std::isfinite((double)s)) return false;
+    int ex = 0;
+    std::frexp(s, &ex);
+    M *= std::ldexp(R(1), -ex);
+    e2 += ex;
+    return true;
+}
+
+// Left environment after cores [0, stop): E(a, a') = sum conj(x) y over the prefix.
+template <class T>
+Mat<T> dot_left(const TensorTrain<T>& x, const TensorTrain<T>& y, Index stop, std::int64_t& e2) {
+    Mat<T> E = Mat<T>::Ones(1, 1), Z, En;
+    for (Index k = 0; k < stop; ++k) {
         const Core<T>& X = x.core(k);
         const Core<T>& Y = y.core(k);
         // Z = E * Y_right  (rx0 x n*ry1), read as a (rx0*n x ry1) left unfolding.
@@ -108,20 +119,66 @@ Scaled<T> dot_scaled(const TensorTrain<T>& x, const TensorTrain<T>& y) {
         En.resize(X.r1(), Y.r1());
         linalg::gemm<T>('C', 'N', X.r1(), Y.r1(), X.r0() * X.n(), T(1), X.data(), X.r0() * X.n(), Z.data(),
                         X.r0() * X.n(), T(0), En.data(), X.r1());
-        const R s = En.cwiseAbs().maxCoeff();
-        if (s == R(0)) return {};
-        if (!std::isfinite((double)s)) {  // NaN/Inf in the cores: propagate, do not rescale
-            E = En;
-            continue;
-        }
-        int ex = 0;
-        std::frexp(s, &ex);  // s = f * 2^ex with f in [0.5, 1)
-        E = En * std::ldexp(R(1), -ex);
-        e2 += ex;
+        E.swap(En);
+        rescale_pow2(E, e2);
     }
+    return E;
+}
+
+// Right environment of cores [start, d), transposed: Rt(a', a) = sum conj(x) y over the suffix.
+template <class T>
+Mat<T> dot_right(const TensorTrain<T>& x, const TensorTrain<T>& y, Index start, std::int64_t& e2) {
+    Mat<T> Rt = Mat<T>::Ones(1, 1), Z, Rn;
+    for (Index k = x.ndim() - 1; k >= start; --k) {
+        const Core<T>& X = x.core(k);
+        const Core<T>& Y = y.core(k);
+        // Z = Y_left * Rt  (ry0*n x rx1), read as a (ry0 x n*rx1) right unfolding.
+        Z.resize(Y.r0() * Y.n(), X.r1());
+        linalg::gemm<T>('N', 'N', Y.r0() * Y.n(), X.r1(), Y.r1(), T(1), Y.data(), Y.r0() * Y.n(), Rt.data(),
+                        Y.r1(), T(0), Z.data(), Y.r0() * Y.n());
+        // Rt_new = Z_right * X_right^H  (ry0 x rx0)
+        Rn.resize(Y.r0(), X.r0());
+        linalg::gemm<T>('N', 'C', Y.r0(), X.r0(), X.n() * X.r1(), T(1), Z.data(), Y.r0(), X.data(), X.r0(), T(0),
+                        Rn.data(), Y.r0());
+        Rt.swap(Rn);
+        rescale_pow2(Rt, e2);
+    }
+    return Rt;
+}
+
+// Work (multiply-adds) of one environment sweep, to decide whether two threads pay off.
+template <class T>
+double sweep_work(const TensorTrain<T>& x, const TensorTrain<T>& y) {
+    double w = 0;
+    for (Index k = 0; k < x.ndim(); ++k)
+        w += (double)x.core(k).size() * (double)(y.core(k).r0() + y.core(k).r1());
+    return w;
+}
+}  // namespace detail
+
+// <x, y> = sum conj(x) * y, as mantissa * 2^exponent. The left and right halves of the
+// environment sweep run on two threads when the trains are large enough.
+template <class T>
+Scaled<T> dot_scaled(const TensorTrain<T>& x, const TensorTrain<T>& y) {
+    detail::require_same_shape(x, y, "dot");
+    const Index d = x.ndim();
+    const Index mid = d / 2;
+    std::int64_t eL = 0, eR = 0;
+    Mat<T> L, Rt;
+    if (d >= 4 && max_threads() > 1 && detail::sweep_work(x, y) > 2e5) {
+        parallel_for(0, 2, [&](Index h) {
+            if (h == 0) L = detail::dot_left(x, y, mid, eL);
+            else Rt = detail::dot_right(x, y, mid, eR);
+        });
+    } else {
+        L = detail::dot_left(x, y, mid, eL);
+        Rt = detail::dot_right(x, y, mid, eR);
+    }
+    // <x, y> = sum_{a, a'} L(a, a') Rt(a', a)
     Scaled<T> out;
-    out.mantissa = E(0, 0);
-    out.exponent = e2;
+    out.mantissa = (L.array() * Rt.transpose().array()).sum();
+    out.exponent = eL + eR;
+    if (out.mantissa == T(0)) out.exponent = 0;
     return out;
 }
 
@@ -130,31 +187,80 @@ T dot(const TensorTrain<T>& x, const TensorTrain<T>& y) {
     return dot_scaled(x, y).value();
 }
 
+namespace detail {
+// R factor after left-orthogonalizing cores [0, stop): x = Q_left * R * (cores stop..d-1).
+template <class T>
+Mat<T> qr_left(const TensorTrain<T>& x, Index stop, std::int64_t& e2) {
+    Mat<T> Rm = Mat<T>::Ones(1, 1);
+    for (Index k = 0; k < stop; ++k) {
+        const Core<T>& G = x.core(k);
+        const Index rows = Rm.rows();
+        // A = Rm * G_right (rows x n*r1); the same buffer is the left unfolding (rows*n x r1).
+        Mat<T> A(rows * G.n(), G.r1());
+        linalg::gemm<T>('N', 'N', rows, G.n() * G.r1(), G.r0(), T(1), Rm.data(), rows, G.data(), G.r0(), T(0),
+                        A.data(), rows);
+        Rm = linalg::qr_r(A);
+        rescale_pow2(Rm, e2);
+    }
+    return Rm;
+}
+
+// L factor after right-orthogonalizing cores [start, d): x = (cores 0..start-1) * L * Q_right.
+template <class T>
+Mat<T> lq_right(const TensorTrain<T>& x, Index start, std::int64_t& e2) {
+    Mat<T> Lm = Mat<T>::Ones(1, 1);
+    for (Index k = x.ndim() - 1; k >= start; --k) {
+        const Core<T>& G = x.core(k);
+        const Index cols = Lm.cols();
+        // B = G_left * Lm (r0*n x cols), i.e. the right unfolding (r0 x n*cols); LQ via QR of B^H.
+        Mat<T> B(G.r0() * G.n(), cols);
+        linalg::gemm<T>('N', 'N', G.r0() * G.n(), cols, G.r1(), T(1), G.data(), G.r0() * G.n(), Lm.data(),
+                        G.r1(), T(0), B.data(), G.r0() * G.n());
+        Mat<T> Bh = Eigen::Map<Mat<T>>(B.data(), G.r0(), G.n() * cols).adjoint();
+        Lm = linalg::qr_r(Bh).adjoint();
+        rescale_pow2(Lm, e2);
+    }
+    return Lm;
+}
+}  // namespace detail
+
+// ||x||_F as mantissa * 2^exponent by orthogonalization: x = Q_left (R L) Q_right, so
+// ||x|| = ||R L||_F. Unlike sqrt(<x, x>) this keeps full relative accuracy when x is a small
+// difference of large trains (no sqrt(eps) floor), at the same O(d n r^3) cost. The two
+// halves run on two threads when the train is large enough.
+template <class T>
+Scaled<real_t<T>> norm_scaled(const TensorTrain<T>& x) {
+    const Index d = x.ndim();
+    const Index mid = d / 2;
+    std::int64_t eL = 0, eR = 0;
+    Mat<T> Rm, Lm;
+    if (d >= 4 && max_threads() > 1 && detail::sweep_work(x, x) > 2e5) {
+        parallel_for(0, 2, [&](Index h) {
+            if (h == 0) Rm = detail::qr_left(x, mid, eL);
+            else Lm = detail::lq_right(x, mid, eR);
+        });
+    } else {
+        Rm = detail::qr_left(x, mid, eL);
+        Lm = detail::lq_right(x, mid, eR);
+    }
+    Scaled<real_t<T>> out;
+    out.mantissa = (Rm * Lm).norm();
+    out.exponent = out.mantissa > 0 ? eL + eR : 0;
+    return out;
+}
+
 // log ||x||_F (minus infinity for the zero train).
 template <class T>
 double log_norm(const TensorTrain<T>& x) {
-    const Scaled<T> s = dot_scaled(x, x);
-    const double m = (double)std::real(s.mantissa);
-    if (m <= 0) return -std::numeric_limits<double>::infinity();
-    return 0.5 * (std::log(m) + (double)s.exponent * std::log(2.0));
+    const auto s = norm_scaled(x);
+    if (!(s.mantissa > 0)) return s.mantissa == 0 ? -std::numeric_limits<double>::infinity() : (double)s.mantissa;
+    return std::log((double)s.mantissa) + (double)s.exponent * std::log(2.0);
 }
 
 // ||x||_F; +inf only when the norm itself exceeds the range of the scalar type.
 template <class T>
 real_t<T> norm(const TensorTrain<T>& x) {
-    using R = real_t<T>;
-    const Scaled<T> s = dot_scaled(x, x);
-    R m = (R)std::real(s.mantissa);
-    if (m <= 0) return R(0);
-    std::int64_t e = s.exponent;
-    if (e % 2 != 0) {  // make the exponent even so that its half is exact
-        m *= 2;
-        e -= 1;
-    }
-    const std::int64_t h = e / 2;
-    if (h > 4096) return std::numeric_limits<R>::infinity();
-    if (h < -4096) return R(0);
-    return std::ldexp(std::sqrt(m), (int)h);
+    return norm_scaled(x).value();
 }
 
 namespace detail {
@@ -164,20 +270,31 @@ namespace detail {
 template <class T>
 Core<T> product_core(const Core<T>& A, Index m, Index n, const Core<T>& B, Index p) {
     const Index r0 = A.r0(), r1 = A.r1(), s0 = B.r0(), s1 = B.r1() / p;
-    const Index R0 = r0 * s0;
-    Core<T> C(R0, m * p, r1 * s1);
-    // Block (b, q, b'): C(a' + s0*a, i + m*q, b' + s1*b) = sum_j B(a', j, q + p*b') A(a, i, j, b)
+    const Index R0 = r0 * s0, r0m = r0 * m;
+    Core<T> C(R0, m * p, r1 * s1, Uninitialized{});
+    // Block (b, q, b'): C(a' + s0*a, i + m*q, b' + s1*b) = sum_j B(a', j, q + p*b') A(a, i, j, b),
+    // a contiguous (s0 x r0*m) column-major block of C; each of its columns is a short sum of
+    // columns of B, written once (no zero fill, no second pass).
     const Index nblocks = r1 * p * s1;
     parallel_for(
         0, nblocks,
         [&](Index blk) {
             const Index q = blk % p, bp = (blk / p) % s1, b = blk / (p * s1);
-            const T* Ab = A.data() + r0 * m * n * b;                    // (r0 m x n), ld r0*m
-            const T* Bq = B.data() + s0 * n * (q + p * bp);              // (s0 x n), ld s0
-            T* Cb = C.data() + R0 * m * (q + p * (bp + s1 * b));         // (s0 x r0 m), ld s0
-            linalg::gemm<T>('N', 'T', s0, r0 * m, n, T(1), Bq, s0, Ab, r0 * m, T(0), Cb, s0);
+            const T* __restrict Ab = A.data() + r0m * n * b;            // (r0 m x n), ld r0*m
+            const T* __restrict Bq = B.data() + s0 * n * (q + p * bp);  // (s0 x n), ld s0
+            T* __restrict Cb = C.data() + R0 * m * (q + p * (bp + s1 * b));
+            for (Index c = 0; c < r0m; ++c) {
+                T* __restrict Cc = Cb + s0 * c;
+                const T a0 = Ab[c];
+                for (Index x = 0; x < s0; ++x) Cc[x] = a0 * Bq[x];
+                for (Index j = 1; j < n; ++j) {
+                    const T aj = Ab[c + r0m * j];
+                    const T* __restrict Bj = Bq + s0 * j;
+                    for (Index x = 0; x < s0; ++x) Cc[x] += aj * Bj[x];
+                }
+            }
         },
-        64);
+        16);
     return C;
 }
 }  // namespace detail

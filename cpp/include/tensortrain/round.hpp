@@ -6,6 +6,7 @@
 #pragma once
 
 #include "orthogonalize.hpp"
+#include "parallel.hpp"
 #include "tt_svd.hpp"
 
 namespace tensortrain {
@@ -50,6 +51,8 @@ RoundResult<T> round(TensorTrain<T> tt, const SvdOptions& opts = {}) {
     check_svd_options(opts);
     tt.validate();
     TT_REQUIRE(tt.all_finite(), "round: the train contains NaN or Inf");
+    const int nb = linalg::sweep_blas_threads().load();
+    linalg::BlasThreadGuard blas(nb > 0 ? nb : max_threads());
     left_orthogonalize(tt);
     return truncate_left_orthogonal(std::move(tt), opts);
 }

@@ -12,10 +12,17 @@
 
 namespace tensortrain {
 
+// Tag for constructors that leave storage uninitialized (the caller overwrites all of it).
+struct Uninitialized {};
+
 // A three-way array (r0, n, r1) in column-major order: element (a, i, b) at a + r0*(i + n*b).
 template <class T>
 class Core {
   public:
+    Core(Index r0, Index n, Index r1, Uninitialized) : r0_(r0), n_(n), r1_(r1), data_(r0 * n * r1) {
+        TT_REQUIRE(r0 >= 1 && n >= 1 && r1 >= 1, "core dimensions must be positive, got (", r0, ", ", n, ", ", r1,
+                   ")");
+    }
     Core() : Core(1, 1, 1) {}
     Core(Index r0, Index n, Index r1) : r0_(r0), n_(n), r1_(r1), data_(Vec<T>::Zero(r0 * n * r1)) {
         TT_REQUIRE(r0 >= 1 && n >= 1 && r1 >= 1, "core dimensions must be positive, got (", r0, ", ", n, ", ", r1,
@@ -29,14 +36,14 @@ class Core {
     // From a left unfolding (r0*n x r1).
     static Core from_left(Index r0, Index n, const Mat<T>& L) {
         TT_REQUIRE(L.rows() == r0 * n, "left unfolding has ", L.rows(), " rows, expected ", r0 * n);
-        Core c(r0, n, L.cols());
+        Core c(r0, n, L.cols(), Uninitialized{});
         c.left() = L;
         return c;
     }
     // From a right unfolding (r0 x n*r1).
     static Core from_right(Index n, Index r1, const Mat<T>& Rm) {
         TT_REQUIRE(Rm.cols() == n * r1, "right unfolding has ", Rm.cols(), " columns, expected ", n * r1);
-        Core c(Rm.rows(), n, r1);
+        Core c(Rm.rows(), n, r1, Uninitialized{});
         c.right() = Rm;
         return c;
     }
