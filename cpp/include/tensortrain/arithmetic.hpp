@@ -322,7 +322,7 @@ TTMatrix<T> matmul(const TTMatrix<T>& A, const TTMatrix<T>& B) {
         const Core<T>& Bk = B.tt().core(k);
         const Index n = B.row_dims()[k], p = B.col_dims()[k];
         // View B's core (s0, n*p, s1) as (s0, n, p*s1): same buffer, same order.
-        Core<T> Bv(Bk.r0(), n, p * Bk.r1(), Bk.vec());
+        Core<T> Bv(Bk.r0(), n, p * Bk.r1(), Bk.data());
         cores.push_back(detail::product_core(A.tt().core(k), A.row_dims()[k], A.col_dims()[k], Bv, p));
     }
     return TTMatrix<T>(TensorTrain<T>(std::move(cores)), A.row_dims(), B.col_dims());

@@ -1,0 +1,27 @@
+"""Peer adapters. Each module exposes NAME, version() and any of the operation
+functions tt_svd, read_pass, round_sum, matvec, dot, norm, batch_eval; see
+peers/numpy_.py for the (run, finish) protocol. PEERS maps a peer name to its
+module and to the virtual environment whose Python runs it (None: the Python
+that runs bench/run.py)."""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VENVS = os.path.join(os.path.dirname(HERE), ".venvs")
+
+PEERS = {
+    "tensortrain": {"module": "peers.tensortrain_", "venv": None},
+    "numpy": {"module": "peers.numpy_", "venv": None},
+    "teneva": {"module": "peers.teneva_", "venv": None},
+    "tensorly": {"module": "peers.tensorly_", "venv": None},
+    "torchtt": {"module": "peers.torchtt_", "venv": "torch"},
+    "ttpy": {"module": "peers.ttpy_", "venv": "ttpy"},
+}
+
+OPS = ("tt_svd", "read_pass", "round_sum", "matvec", "dot", "norm", "batch_eval")
+
+
+def python_for(name, default):
+    venv = PEERS[name]["venv"]
+    if venv is None:
+        return default
+    return os.path.join(VENVS, venv, "bin", "python")
