@@ -289,3 +289,52 @@ Index truncation_rank(const Vec<R>& s, R delta, Index max_rank, R& err2) {
 
 }  // namespace linalg
 }  // namespace tensortrain
+
+#ifdef TENSORTRAIN_HAVE_LAPACK
+// C++ builds with TENSORTRAIN_BLAS=ON link a system LAPACK (find_package(LAPACK)); its Fortran
+// routines are registered here at static initialization, so C++ users get the same fast path
+// the Python module takes from scipy.
+extern "C" {
+void sgemm_(const char*, const char*, const int*, const int*, const int*, const float*, const float*, const int*,
+            const float*, const int*, const float*, float*, const int*);
+void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*, const double*, const int*,
+            const double*, const int*, const double*, double*, const int*);
+void zgemm_(const char*, const char*, const int*, const int*, const int*, const std::complex<double>*,
+            const std::complex<double>*, const int*, const std::complex<double>*, const int*,
+            const std::complex<double>*, std::complex<double>*, const int*);
+void sgesdd_(const char*, const int*, const int*, float*, const int*, float*, float*, const int*, float*, const int*,
+             float*, const int*, int*, int*);
+void dgesdd_(const char*, const int*, const int*, double*, const int*, double*, double*, const int*, double*,
+             const int*, double*, const int*, int*, int*);
+void zgesdd_(const char*, const int*, const int*, std::complex<double>*, const int*, double*, std::complex<double>*,
+             const int*, std::complex<double>*, const int*, std::complex<double>*, const int*, double*, int*, int*);
+void sgeqrf_(const int*, const int*, float*, const int*, float*, float*, const int*, int*);
+void dgeqrf_(const int*, const int*, double*, const int*, double*, double*, const int*, int*);
+void zgeqrf_(const int*, const int*, std::complex<double>*, const int*, std::complex<double>*,
+             std::complex<double>*, const int*, int*);
+void sorgqr_(const int*, const int*, const int*, float*, const int*, const float*, float*, const int*, int*);
+void dorgqr_(const int*, const int*, const int*, double*, const int*, const double*, double*, const int*, int*);
+void zungqr_(const int*, const int*, const int*, std::complex<double>*, const int*, const std::complex<double>*,
+             std::complex<double>*, const int*, int*);
+// OpenBLAS's thread control, when the linked library is OpenBLAS (weak: absent elsewhere).
+void openblas_set_num_threads(int) __attribute__((weak));
+int openblas_get_num_threads() __attribute__((weak));
+}
+
+namespace tensortrain {
+namespace linalg {
+inline bool use_linked_lapack() {
+    kernels<float> = {&sgemm_, reinterpret_cast<void*>(&sgesdd_), &sgeqrf_, &sorgqr_};
+    kernels<double> = {&dgemm_, reinterpret_cast<void*>(&dgesdd_), &dgeqrf_, &dorgqr_};
+    kernels<std::complex<double>> = {&zgemm_, reinterpret_cast<void*>(&zgesdd_), &zgeqrf_, &zungqr_};
+    provider_name() = "linked LAPACK/BLAS (TENSORTRAIN_BLAS)";
+    if (&openblas_set_num_threads != nullptr && &openblas_get_num_threads != nullptr)
+        blas_thread_control() = {&openblas_set_num_threads, &openblas_get_num_threads};
+    return true;
+}
+namespace detail {
+inline const bool linked_lapack_registered = use_linked_lapack();
+}  // namespace detail
+}  // namespace linalg
+}  // namespace tensortrain
+#endif
