@@ -696,7 +696,7 @@ def random_matrix(row_dims, col_dims, ranks, seed: int = 0, dtype=np.float64) ->
     if len(row_dims) != len(col_dims):
         raise ValueError("row_dims and col_dims must have the same length")
     comb = [m * n for m, n in zip(row_dims, col_dims)]
-    x = random(comb, ranks if not isinstance(ranks, numbers.Integral) else _ranks_for(comb, ranks), seed, dtype)
+    x = random(comb, ranks, seed, dtype)
     return TTMatrix._wrap(_engine_class("TTMatrix", x.dtype)(x._c, list(row_dims), list(col_dims)))
 
 

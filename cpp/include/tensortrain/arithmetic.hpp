@@ -154,6 +154,21 @@ double sweep_work(const TensorTrain<T>& x, const TensorTrain<T>& y) {
         w += (double)x.core(k).size() * (double)(y.core(k).r0() + y.core(k).r1());
     return w;
 }
+
+// Runs left() and right() (the two independent halves of a sweep) on two threads when the
+// work pays for it, otherwise one after the other.
+template <class L, class R>
+void both_halves(bool parallel, L&& left, R&& right) {
+    if (parallel && max_threads() > 1) {
+        parallel_for(0, 2, [&](Index h) {
+            if (h == 0) left();
+            else right();
+        });
+    } else {
+        left();
+        right();
+    }
+}
 }  // namespace detail
 
 // <x, y> = sum conj(x) * y, as mantissa * 2^exponent. The left and right halves of the
@@ -165,15 +180,9 @@ Scaled<T> dot_scaled(const TensorTrain<T>& x, const TensorTrain<T>& y) {
     const Index mid = d / 2;
     std::int64_t eL = 0, eR = 0;
     Mat<T> L, Rt;
-    if (d >= 4 && max_threads() > 1 && detail::sweep_work(x, y) > 2e5) {
-        parallel_for(0, 2, [&](Index h) {
-            if (h == 0) L = detail::dot_left(x, y, mid, eL);
-            else Rt = detail::dot_right(x, y, mid, eR);
-        });
-    } else {
-        L = detail::dot_left(x, y, mid, eL);
-        Rt = detail::dot_right(x, y, mid, eR);
-    }
+    detail::both_halves(
+        d >= 4 && detail::sweep_work(x, y) > 2e5, [&] { L = detail::dot_left(x, y, mid, eL); },
+        [&] { Rt = detail::dot_right(x, y, mid, eR); });
     // <x, y> = sum_{a, a'} L(a, a') Rt(a', a)
     Scaled<T> out;
     out.mantissa = (L.array() * Rt.transpose().array()).sum();
@@ -234,15 +243,9 @@ Scaled<real_t<T>> norm_scaled(const TensorTrain<T>& x) {
     const Index mid = d / 2;
     std::int64_t eL = 0, eR = 0;
     Mat<T> Rm, Lm;
-    if (d >= 4 && max_threads() > 1 && detail::sweep_work(x, x) > 2e5) {
-        parallel_for(0, 2, [&](Index h) {
-            if (h == 0) Rm = detail::qr_left(x, mid, eL);
-            else Lm = detail::lq_right(x, mid, eR);
-        });
-    } else {
-        Rm = detail::qr_left(x, mid, eL);
-        Lm = detail::lq_right(x, mid, eR);
-    }
+    detail::both_halves(
+        d >= 4 && detail::sweep_work(x, x) > 2e5, [&] { Rm = detail::qr_left(x, mid, eL); },
+        [&] { Lm = detail::lq_right(x, mid, eR); });
     Scaled<real_t<T>> out;
     out.mantissa = (Rm * Lm).norm();
     out.exponent = out.mantissa > 0 ? eL + eR : 0;

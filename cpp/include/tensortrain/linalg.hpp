@@ -146,18 +146,6 @@ void gemm(char ta, char tb, Index m, Index n, Index k, T alpha, const T* A, Inde
     });
 }
 
-// Convenience: C = op(A) * op(B) for whole Eigen matrices.
-template <class T>
-Mat<T> matmul(const Mat<T>& A, const Mat<T>& B, char ta = 'N', char tb = 'N') {
-    const Index m = ta == 'N' ? A.rows() : A.cols();
-    const Index k = ta == 'N' ? A.cols() : A.rows();
-    const Index n = tb == 'N' ? B.cols() : B.rows();
-    Mat<T> C(m, n);
-    gemm<T>(ta, tb, m, n, k, T(1), A.data(), std::max<Index>(A.rows(), 1), B.data(), std::max<Index>(B.rows(), 1),
-            T(0), C.data(), std::max<Index>(m, 1));
-    return C;
-}
-
 // Thin SVD: A (m x n) = U diag(s) VT with k = min(m, n) columns/rows. A is overwritten.
 template <class T>
 void svd(Mat<T>& A, Mat<T>& U, Vec<real_t<T>>& s, Mat<T>& VT) {

@@ -21,9 +21,12 @@ void left_orthogonalize(TensorTrain<T>& tt, Index stop = -1) {
         Mat<T> Q = G.left(), Rf;
         linalg::qr(Q, Rf);  // Q: (r0 n x q), Rf: q x r1
         Core<T>& N = tt.core(k + 1);
-        Mat<T> next = linalg::matmul<T>(Rf, Mat<T>(N.right()));  // q x (n r1)
+        // New right neighbour: Rf (q x r0) times its right unfolding, written in place of a copy.
+        Core<T> next(Rf.rows(), N.n(), N.r1(), Uninitialized{});
+        linalg::gemm<T>('N', 'N', Rf.rows(), N.n() * N.r1(), N.r0(), T(1), Rf.data(), Rf.rows(), N.data(), N.r0(),
+                        T(0), next.data(), Rf.rows());
         G = Core<T>::from_left(G.r0(), G.n(), Q);
-        N = Core<T>::from_right(N.n(), N.r1(), next);
+        N = std::move(next);
     }
 }
 
@@ -37,9 +40,12 @@ void right_orthogonalize(TensorTrain<T>& tt, Index stop = 0) {
         Mat<T> Q = G.right().adjoint(), Rf;  // (n r1 x r0) = Q R, so right = R^H Q^H
         linalg::qr(Q, Rf);
         Core<T>& P = tt.core(k - 1);
-        Mat<T> prev = linalg::matmul<T>(Mat<T>(P.left()), Rf, 'N', 'C');  // (r0 n) x q
+        // New left neighbour: its left unfolding (r0 n x r1) times Rf^H (r1 x q).
+        Core<T> prev(P.r0(), P.n(), Rf.rows(), Uninitialized{});
+        linalg::gemm<T>('N', 'C', P.r0() * P.n(), Rf.rows(), P.r1(), T(1), P.data(), P.r0() * P.n(), Rf.data(),
+                        Rf.rows(), T(0), prev.data(), P.r0() * P.n());
         G = Core<T>::from_right(G.n(), G.r1(), Q.adjoint());
-        P = Core<T>::from_left(P.r0(), P.n(), prev);
+        P = std::move(prev);
     }
 }
 

@@ -37,9 +37,11 @@ RoundResult<T> truncate_left_orthogonal(TensorTrain<T> tt, const SvdOptions& opt
         const Index r = linalg::truncation_rank(s, delta, std::min<Index>(opts.max_rank, s.size()), err2);
         Mat<T> US = U.leftCols(r) * s.head(r).template cast<T>().asDiagonal();
         Core<T>& P = tt.core(k - 1);
-        Mat<T> prev = linalg::matmul<T>(Mat<T>(P.left()), US);
+        Core<T> prev(P.r0(), P.n(), r, Uninitialized{});  // left unfolding times U_r S_r
+        linalg::gemm<T>('N', 'N', P.r0() * P.n(), r, P.r1(), T(1), P.data(), P.r0() * P.n(), US.data(), US.rows(),
+                        T(0), prev.data(), P.r0() * P.n());
         G = Core<T>::from_right(G.n(), G.r1(), VT.topRows(r));
-        P = Core<T>::from_left(P.r0(), P.n(), prev);
+        P = std::move(prev);
     }
     res.truncation_error = (double)std::sqrt(err2);
     res.tt = std::move(tt);
