@@ -2,6 +2,8 @@
 // Arithmetic on trains and TT-matrices.
 #include "common.hpp"
 
+#include <tensortrain/arithmetic.hpp>
+
 namespace ttpy {
 
 namespace {

@@ -3,6 +3,9 @@
 // (scipy.linalg.cython_lapack / cython_blas publish theirs in __pyx_capi__).
 #include "common.hpp"
 
+#include <tensortrain/linalg.hpp>
+#include <tensortrain/memory.hpp>
+
 #ifndef TENSORTRAIN_BUILD_FLAGS
 #define TENSORTRAIN_BUILD_FLAGS "unknown"
 #endif
@@ -76,6 +79,12 @@ void bind_config(py::module_& m) {
         d["max_full_entries"] = tensortrain::max_full_entries();
         return d;
     });
+    m.def(
+        "_tune_malloc", [](std::size_t mmap_threshold, std::size_t trim_threshold) {
+            return tensortrain::tune_malloc(mmap_threshold, trim_threshold);
+        },
+        py::arg("mmap_threshold"), py::arg("trim_threshold"),
+        "Raise glibc's mmap and trim thresholds (see memory.hpp); False where unsupported.");
     m.def("set_num_threads", &tensortrain::set_num_threads, py::arg("n"),
           "Set the number of OpenMP threads the engine uses.");
     m.def("get_num_threads", &tensortrain::max_threads, "Number of OpenMP threads the engine uses.");

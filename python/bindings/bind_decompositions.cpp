@@ -2,6 +2,10 @@
 // TT-SVD, rounding and orthogonalization.
 #include "common.hpp"
 
+#include <tensortrain/orthogonalize.hpp>
+#include <tensortrain/round.hpp>
+#include <tensortrain/tt_svd.hpp>
+
 namespace ttpy {
 
 namespace {

@@ -2,6 +2,10 @@
 // TensorTrain<T> objects: construction from numpy cores, core views, evaluation, dense output.
 #include "common.hpp"
 
+#include <tensortrain/arithmetic.hpp>
+#include <tensortrain/evaluate.hpp>
+#include <tensortrain/random.hpp>
+
 namespace ttpy {
 
 namespace {

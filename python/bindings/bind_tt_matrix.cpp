@@ -2,6 +2,8 @@
 // TTMatrix<T> objects: cores (r0, m, n, r1), dense conversion, transpose.
 #include "common.hpp"
 
+#include <tensortrain/arithmetic.hpp>
+
 namespace ttpy {
 
 namespace {

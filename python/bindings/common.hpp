@@ -6,7 +6,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <tensortrain/tensortrain.hpp>
+// Only the headers every binding needs; each bind_<concept>.cpp includes its own concept, so
+// editing one engine header recompiles only the bindings that use it.
+#include <tensortrain/blas.hpp>
+#include <tensortrain/parallel.hpp>
+#include <tensortrain/tensor_train.hpp>
+#include <tensortrain/tt_matrix.hpp>
+#include <tensortrain/version.hpp>
 
 #include <complex>
 #include <cstdint>

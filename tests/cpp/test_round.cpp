@@ -64,3 +64,34 @@ TEST_CASE("orthogonalization leaves the tensor unchanged and orthonormalizes cor
     Mat<std::complex<double>> R = y.core(3).right();
     CHECK((R * R.adjoint() - Mat<std::complex<double>>::Identity(R.rows(), R.rows())).norm() < 1e-12);
 }
+
+TEST_CASE("two-sided rounding (two threads) keeps the guarantee and matches the sequential sweep") {
+    // d = 9: thread A truncates the bonds left of the middle, thread B the others.
+    for (int trial = 0; trial < 6; ++trial) {
+        std::vector<Index> shape = {3, 4, 3, 2, 4, 3, 3, 2, 3};
+        std::vector<Index> ranks = {1, 3, 8, 9, 8, 10, 7, 6, 3, 1};
+        auto x = random_tt<double>(shape, ranks, 100 + trial);
+        auto y = random_tt<double>(shape, ranks, 200 + trial);
+        auto z = add(x, y, 1.0, std::pow(10.0, -trial));
+        const double rtol = trial % 2 == 0 ? 1e-2 : 1e-9;
+        auto a = detail::round_two_sided(z, SvdOptions{rtol});
+        auto b = detail::round_sequential(z, SvdOptions{rtol});
+        const Vec<double> full = ttest::dense(z);
+        const double ea = (ttest::dense(a.tt) - full).norm(), eb = (ttest::dense(b.tt) - full).norm();
+        CHECK(ea <= rtol * full.norm() * (1 + 1e-10));
+        CHECK(eb <= rtol * full.norm() * (1 + 1e-10));
+        CHECK(ea <= a.truncation_error * (1 + 1e-8) + 1e-12 * full.norm());
+        CHECK(a.norm == doctest::Approx(full.norm()).epsilon(1e-12));
+        for (std::size_t k = 0; k < a.tt.ranks().size(); ++k) CHECK(a.tt.ranks()[k] <= z.ranks()[k]);
+    }
+    // Exact ranks: X + X has the ranks of X on both halves.
+    auto x = random_tt<double>(std::vector<Index>(10, 5), {1, 5, 9, 9, 9, 9, 9, 9, 9, 5, 1}, 9);
+    auto r = detail::round_two_sided(add(x, x), SvdOptions{1e-8});
+    CHECK(r.tt.ranks() == x.ranks());
+    CHECK(norm(add(r.tt, x, 1.0, -2.0)) <= 1e-12 * norm(x));
+    // Complex trains take the same path.
+    auto c = random_tt<std::complex<double>>(std::vector<Index>(8, 3), {1, 3, 6, 6, 6, 6, 6, 3, 1}, 4);
+    auto rc = detail::round_two_sided(add(c, c), SvdOptions{1e-10});
+    CHECK(rc.tt.ranks() == c.ranks());
+    CHECK(norm(add(rc.tt, c, std::complex<double>(1), std::complex<double>(-2))) <= 1e-12 * norm(c));
+}

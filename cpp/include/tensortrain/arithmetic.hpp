@@ -114,10 +114,10 @@ Mat<T> dot_left(const TensorTrain<T>& x, const TensorTrain<T>& y, Index stop, st
         const Core<T>& Y = y.core(k);
         // Z = E * Y_right  (rx0 x n*ry1), read as a (rx0*n x ry1) left unfolding.
         Z.resize(X.r0(), Y.n() * Y.r1());
-        linalg::gemm<T>('N', 'N', X.r0(), Y.n() * Y.r1(), Y.r0(), T(1), E.data(), X.r0(), Y.data(), Y.r0(), T(0),
+        linalg::gemm_small<T>('N', 'N', X.r0(), Y.n() * Y.r1(), Y.r0(), T(1), E.data(), X.r0(), Y.data(), Y.r0(), T(0),
                         Z.data(), X.r0());
         En.resize(X.r1(), Y.r1());
-        linalg::gemm<T>('C', 'N', X.r1(), Y.r1(), X.r0() * X.n(), T(1), X.data(), X.r0() * X.n(), Z.data(),
+        linalg::gemm_small<T>('C', 'N', X.r1(), Y.r1(), X.r0() * X.n(), T(1), X.data(), X.r0() * X.n(), Z.data(),
                         X.r0() * X.n(), T(0), En.data(), X.r1());
         E.swap(En);
         rescale_pow2(E, e2);
@@ -134,11 +134,11 @@ Mat<T> dot_right(const TensorTrain<T>& x, const TensorTrain<T>& y, Index start, 
         const Core<T>& Y = y.core(k);
         // Z = Y_left * Rt  (ry0*n x rx1), read as a (ry0 x n*rx1) right unfolding.
         Z.resize(Y.r0() * Y.n(), X.r1());
-        linalg::gemm<T>('N', 'N', Y.r0() * Y.n(), X.r1(), Y.r1(), T(1), Y.data(), Y.r0() * Y.n(), Rt.data(),
+        linalg::gemm_small<T>('N', 'N', Y.r0() * Y.n(), X.r1(), Y.r1(), T(1), Y.data(), Y.r0() * Y.n(), Rt.data(),
                         Y.r1(), T(0), Z.data(), Y.r0() * Y.n());
         // Rt_new = Z_right * X_right^H  (ry0 x rx0)
         Rn.resize(Y.r0(), X.r0());
-        linalg::gemm<T>('N', 'C', Y.r0(), X.r0(), X.n() * X.r1(), T(1), Z.data(), Y.r0(), X.data(), X.r0(), T(0),
+        linalg::gemm_small<T>('N', 'C', Y.r0(), X.r0(), X.n() * X.r1(), T(1), Z.data(), Y.r0(), X.data(), X.r0(), T(0),
                         Rn.data(), Y.r0());
         Rt.swap(Rn);
         rescale_pow2(Rt, e2);
@@ -206,7 +206,7 @@ Mat<T> qr_left(const TensorTrain<T>& x, Index stop, std::int64_t& e2) {
         const Index rows = Rm.rows();
         // A = Rm * G_right (rows x n*r1); the same buffer is the left unfolding (rows*n x r1).
         Mat<T> A(rows * G.n(), G.r1());
-        linalg::gemm<T>('N', 'N', rows, G.n() * G.r1(), G.r0(), T(1), Rm.data(), rows, G.data(), G.r0(), T(0),
+        linalg::gemm_small<T>('N', 'N', rows, G.n() * G.r1(), G.r0(), T(1), Rm.data(), rows, G.data(), G.r0(), T(0),
                         A.data(), rows);
         Rm = linalg::qr_r(A);
         rescale_pow2(Rm, e2);
@@ -223,7 +223,7 @@ Mat<T> lq_right(const TensorTrain<T>& x, Index start, std::int64_t& e2) {
         const Index cols = Lm.cols();
         // B = G_left * Lm (r0*n x cols), i.e. the right unfolding (r0 x n*cols); LQ via QR of B^H.
         Mat<T> B(G.r0() * G.n(), cols);
-        linalg::gemm<T>('N', 'N', G.r0() * G.n(), cols, G.r1(), T(1), G.data(), G.r0() * G.n(), Lm.data(),
+        linalg::gemm_small<T>('N', 'N', G.r0() * G.n(), cols, G.r1(), T(1), G.data(), G.r0() * G.n(), Lm.data(),
                         G.r1(), T(0), B.data(), G.r0() * G.n());
         Mat<T> Bh = Eigen::Map<Mat<T>>(B.data(), G.r0(), G.n() * cols).adjoint();
         Lm = linalg::qr_r(Bh).adjoint();

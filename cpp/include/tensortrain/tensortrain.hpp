@@ -3,9 +3,12 @@
 #pragma once
 
 #include "arithmetic.hpp"
+#include "blas.hpp"
 #include "common.hpp"
 #include "evaluate.hpp"
+#include "householder.hpp"
 #include "linalg.hpp"
+#include "memory.hpp"
 #include "orthogonalize.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
