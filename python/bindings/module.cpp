@@ -16,4 +16,5 @@ PYBIND11_MODULE(TENSORTRAIN_MODULE_NAME, m) {
     ttpy::bind_tt_matrix(m);
     ttpy::bind_decompositions(m);
     ttpy::bind_arithmetic(m);
+    ttpy::bind_cross(m);
 }

@@ -13,7 +13,20 @@ _load_core()  # binds tensortrain._core to the best compiled variant for this CP
 from . import _config  # noqa: E402
 from ._config import config, get_num_threads, set_num_threads, show_config
 from ._core import LinAlgError, SizeError, TensorTrainError
+from .cross import (
+    ChebyshevTT,
+    CrossCache,
+    CrossResult,
+    apply,
+    cross,
+    cross_function,
+    grid,
+    integrate,
+    maxvol,
+    rect_maxvol,
+)
 from .io import FormatError, load, save
+from .optima import argmax, argmin, top_k
 from .tt import (
     TensorTrain,
     TruncationInfo,
@@ -40,6 +53,19 @@ _config._init()
 __version__ = "0.1.0"
 
 __all__ = [
+    "cross",
+    "cross_function",
+    "CrossResult",
+    "CrossCache",
+    "maxvol",
+    "rect_maxvol",
+    "grid",
+    "ChebyshevTT",
+    "integrate",
+    "apply",
+    "top_k",
+    "argmax",
+    "argmin",
     "TensorTrain",
     "TTMatrix",
     "TruncationInfo",
