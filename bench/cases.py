@@ -1,4 +1,4 @@
-"""Benchmark cases of workloads W1, W2, W4 (shared by run.py and peer_worker.py).
+"""Benchmark cases of workloads W1, W2, W3, W4 (shared by run.py and peer_worker.py).
 
 A case names an operation (the adapter function of that name), the data it reads
 and its parameters. `args(case, data)` builds the positional arguments and keyword
@@ -6,7 +6,7 @@ parameters handed to an adapter; the accuracy check in run.py reads the same dat
 """
 from __future__ import annotations
 
-from data import SPECS, grid_key
+from data import SPECS, W3_LABELS, grid_key, w3_function
 
 
 def _fmt_shape(n, d):
@@ -63,6 +63,14 @@ def cases(workload: str, quick: bool) -> list[dict]:
                         label=f"norm(x) (d={d}, n={spec['n']}, r={rx})", x="x"))
         out.append(dict(id="W4.eval", workload="W4", op="batch_eval",
                         label=f"batch evaluation of {M:,} entries (d={d}, r={rx})", x="x", idx="idx"))
+    elif workload == "W3":
+        for name, fs in spec["funcs"].items():
+            cap = f", max rank {fs['max_rank']}" if fs["max_rank"] else ""
+            out.append(dict(id=f"W3.cross.{name}", workload="W3", op="cross",
+                            label=f"cross {W3_LABELS[name]}, d={fs['d']} n={fs['n']}, "
+                                  f"rtol {fs['rtol']:g}{cap}",
+                            func=name, shape=[fs["n"]] * fs["d"], rtol=fs["rtol"],
+                            max_rank=fs["max_rank"], seeds=list(spec["seeds"])))
     else:
         raise ValueError(workload)
     return out
@@ -89,4 +97,7 @@ def args(case: dict, data) -> tuple[tuple, dict]:
         return (data.cores(case["x"]),), {}
     if op == "batch_eval":
         return (data.cores(case["x"]), data[case["idx"]]), {}
+    if op == "cross":   # + seed=..., given by peer_worker.measure_seeded
+        return (w3_function(case["func"], data.quick), list(case["shape"])), \
+            dict(rtol=case["rtol"], max_rank=case["max_rank"])
     raise ValueError(op)

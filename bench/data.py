@@ -13,6 +13,10 @@ Contents
   W2 (w2.npz):  X__k, Y__k  cores (r_{k-1}, n, r_k) of two random rank-r trains,
                 Gaussian entries scaled by 1/sqrt(r)
   W4 (w4.npz):  A__k  TT-matrix cores (r_{k-1}, m, n, r_k); x__k, y__k  TT cores; idx (M, d)
+  W3 (w3.npz):  idx__<f>  (M, d) random test multi-indices of black-box function f (uniform
+                on the grid), ref__<f>  f at those indices (plain numpy, w3_value)
+                The functions themselves are W3Function below (plain numpy on a uniform grid
+                including both ends), the same code in every peer's process.
 """
 from __future__ import annotations
 
@@ -34,6 +38,12 @@ SPECS = {
                "rtols": [1e-8]},
         "W2": {"d": 50, "n": 10, "r": 40},
         "W4": {"d": 20, "m": 4, "n": 4, "rA": 20, "rx": 20, "M": 100_000},
+        "W3": {"funcs": {
+            "invsq": {"d": 10, "n": 32, "lo": 0.0, "hi": 1.0, "rtol": 1e-6, "max_rank": None},
+            "alpine": {"d": 50, "n": 16, "lo": -10.0, "hi": 10.0, "rtol": 1e-6, "max_rank": None},
+            "ackley": {"d": 50, "n": 16, "lo": -32.768, "hi": 32.768, "rtol": 1e-4,
+                       "max_rank": 12}},
+               "M": 10_000, "seeds": [0, 1, 2]},
     },
     True: {  # --quick smoke sizes
         "W1": {"grids": [(4, 8), (2, 14), (10, 4), (4, 9)],
@@ -41,9 +51,15 @@ SPECS = {
                "rtols": [1e-8]},
         "W2": {"d": 10, "n": 10, "r": 20},
         "W4": {"d": 8, "m": 4, "n": 4, "rA": 10, "rx": 10, "M": 10_000},
+        "W3": {"funcs": {
+            "invsq": {"d": 6, "n": 16, "lo": 0.0, "hi": 1.0, "rtol": 1e-6, "max_rank": None},
+            "alpine": {"d": 10, "n": 16, "lo": -10.0, "hi": 10.0, "rtol": 1e-6, "max_rank": None},
+            "ackley": {"d": 10, "n": 16, "lo": -32.768, "hi": 32.768, "rtol": 1e-4,
+                       "max_rank": 12}},
+               "M": 10_000, "seeds": [0, 1, 2]},
     },
 }
-SEEDS = {"W1": 20261128, "W2": 20261129, "W4": 20261130}
+SEEDS = {"W1": 20261128, "W2": 20261129, "W4": 20261130, "W3": 20261131}
 FORMAT = 1  # bump when the generation code changes
 
 
@@ -58,6 +74,51 @@ def path(workload: str, quick: bool) -> str:
 def _spec_string(workload, quick):
     return json.dumps({"format": FORMAT, "seed": SEEDS[workload],
                        "spec": SPECS[quick][workload]}, sort_keys=True)
+
+
+# ------------------------------------------------- W3 black-box functions
+W3_LABELS = {
+    "invsq": "1/(1 + sum x^2) on [0,1]",
+    "alpine": "Alpine sum abs(x sin x + 0.1 x) on [-10,10]",
+    "ackley": "Ackley on [-32.768,32.768]",
+}
+
+
+def w3_value(name: str, x: np.ndarray) -> np.ndarray:
+    """The W3 function `name` at the points x (M, d), plain numpy."""
+    if name == "invsq":
+        return 1.0 / (1.0 + np.sum(x * x, axis=1))
+    if name == "alpine":
+        return np.sum(np.abs(x * np.sin(x) + 0.1 * x), axis=1)
+    if name == "ackley":   # the standard Ackley function (a=20, b=0.2, c=2 pi)
+        return (-20.0 * np.exp(-0.2 * np.sqrt(np.mean(x * x, axis=1)))
+                - np.exp(np.mean(np.cos(2.0 * np.pi * x), axis=1)) + 20.0 + np.e)
+    raise ValueError(name)
+
+
+class W3Function:
+    """f(idx): idx (M, d) integer multi-indices (any integer or integral float dtype) ->
+    M float64 values of the function `name` at x_k = lo + (hi - lo) i_k / (n - 1)
+    (uniform grid including both ends). Picklable, plain numpy."""
+
+    def __init__(self, name: str, spec: dict):
+        self.name = name
+        self.d, self.n = int(spec["d"]), int(spec["n"])
+        self.lo, self.hi = float(spec["lo"]), float(spec["hi"])
+        self.grid = self.lo + (self.hi - self.lo) * np.arange(self.n) / (self.n - 1)
+
+    def points(self, idx) -> np.ndarray:
+        i = np.asarray(idx)
+        if i.dtype.kind == "f":
+            i = np.rint(i)
+        return self.grid[i.astype(np.intp)]
+
+    def __call__(self, idx) -> np.ndarray:
+        return w3_value(self.name, self.points(idx))
+
+
+def w3_function(name: str, quick: bool) -> W3Function:
+    return W3Function(name, SPECS[quick]["W3"]["funcs"][name])
 
 
 # ------------------------------------------------------------- generators
@@ -130,6 +191,11 @@ def generate(workload: str, quick: bool) -> dict:
                                             1.0 / np.sqrt(spec["rx"]))):
                 out[f"{name}__{k}"] = g
         out["idx"] = rng.integers(0, spec["n"], size=(spec["M"], d)).astype(np.int64)
+    elif workload == "W3":
+        for name, fs in spec["funcs"].items():
+            idx = rng.integers(0, fs["n"], size=(spec["M"], fs["d"])).astype(np.int64)
+            out[f"idx__{name}"] = idx
+            out[f"ref__{name}"] = W3Function(name, fs)(idx)
     else:
         raise ValueError(workload)
     out["__spec__"] = np.array(_spec_string(workload, quick))
@@ -180,7 +246,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--force", action="store_true")
-    ap.add_argument("--only", default="W1,W2,W4")
+    ap.add_argument("--only", default="W1,W2,W3,W4")
     a = ap.parse_args()
     for w in a.only.split(","):
         print(ensure(w.strip().upper(), a.quick, a.force))

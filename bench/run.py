@@ -1,6 +1,7 @@
-"""Benchmark driver for workloads W1 (TT-SVD), W2 (rounding) and W4 (operations).
+"""Benchmark driver for workloads W1 (TT-SVD), W2 (rounding), W3 (black-box cross) and
+W4 (operations).
 
-    python bench/run.py [--quick] [--only W1,W2,W4] [--peers tensortrain,numpy,...]
+    python bench/run.py [--quick] [--only W1,W2,W3,W4] [--peers tensortrain,numpy,...]
                         [--threads 2] [--repeats 5] [--timeout 1800] [--out bench/results]
 
 Generates the shared inputs once (bench/.data, fixed seeds), runs every available
@@ -20,16 +21,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _parse():
-    ap = argparse.ArgumentParser(description="tensortrain benchmarks W1, W2, W4")
+    ap = argparse.ArgumentParser(description="tensortrain benchmarks W1, W2, W3, W4")
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
-    ap.add_argument("--only", default="W1,W2,W4", help="comma-separated workloads")
-    ap.add_argument("--peers", default="tensortrain,numpy,teneva,tensorly,torchtt,ttpy",
+    ap.add_argument("--only", default="W1,W2,W3,W4", help="comma-separated workloads")
+    ap.add_argument("--peers",
+                    default="tensortrain,tensortrain-dmrg,numpy,teneva,tensorly,torchtt,ttpy,"
+                            "tntorch",
                     help="comma-separated peers (tensortrain is the reference of the ratios)")
     ap.add_argument("--cases", default="", help="comma-separated case ids (default: all)")
     ap.add_argument("--threads", type=int, default=2,
                     help="OMP/OPENBLAS/MKL_NUM_THREADS for every library (default 2)")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs after 1 warm-up (>= 5)")
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds per peer and workload")
+    ap.add_argument("--timeout", type=float, default=1800,
+                    help="seconds per peer and workload (W3: per peer and case)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="results folder")
     ap.add_argument("--tag", default="latest", help="file name stem of the results")
     ap.add_argument("--regen", action="store_true", help="regenerate the input data")
@@ -157,13 +161,16 @@ def probe(peer):
     return json.loads(r.stdout.strip().splitlines()[-1]), None
 
 
-def run_worker(peer, workload, rawdir):
+def run_worker(peer, workload, rawdir, case_ids=None):
+    """One worker process: the peer on the workload's cases (all, --cases, or case_ids)."""
     py = python_for(peer, sys.executable)
     cmd = [py, WORKER, peer, workload, "--out", rawdir, "--repeats", str(ARGS.repeats),
            "--threads", str(ARGS.threads)]
     if ARGS.quick:
         cmd.append("--quick")
-    if ARGS.cases:
+    if case_ids:
+        cmd += ["--cases", ",".join(case_ids)]
+    elif ARGS.cases:
         cmd += ["--cases", ARGS.cases]
     t0 = time.time()
     try:
@@ -177,6 +184,29 @@ def run_worker(peer, workload, rawdir):
         res = json.load(f)
     res["outputs"] = load_outputs(base + "_out.npz")
     return res, None, time.time() - t0
+
+
+def run_worker_per_case(peer, workload, rawdir, wcases):
+    """W3: one worker process per case, so the timeout bounds each case and a peer that is
+    too slow on one function still reports the others. Results merged as one worker's."""
+    merged, errs, wall = None, {}, 0.0
+    for c in wcases:
+        sub = os.path.join(rawdir, c["id"])
+        os.makedirs(sub, exist_ok=True)
+        res, err, w = run_worker(peer, workload, sub, [c["id"]])
+        wall += w
+        if res is None:
+            errs[c["id"]] = err
+            continue
+        if merged is None:
+            merged = {"info": res["info"], "results": {}, "outputs": {}}
+        merged["results"].update(res["results"])
+        merged["outputs"].update(res["outputs"])
+    if merged is None:
+        return None, "; ".join(sorted(set(errs.values()))), wall
+    for cid, err in errs.items():   # a timed-out / crashed case becomes an error row
+        merged["results"][cid] = {"status": "failed", "error": err}
+    return merged, None, wall
 
 
 # ---------------------------------------------------------------- accuracy
@@ -252,6 +282,38 @@ class Checker:
             return dict(err=err, max_rank=None, ok=_within(err, 1e-12), note="")
         raise ValueError(op)
 
+    def check_cross(self, case, outs):
+        """W3: outs = {seed: cores}. Relative 2-norm error on the shared 10^4 test points
+        (ttnumpy.evaluate of the cores vs. the function evaluated here, directly, with
+        data.W3Function), worst over the seeds; the max rank over the seeds must not exceed
+        the case's max_rank. -> dict(err, max_rank, ok, status, note, errs)"""
+        name = case["func"]
+        idx = self.data[f"idx__{name}"]
+        ref = self._ref(("w3", name), lambda: data_mod.w3_function(name, self.data.quick)(idx))
+        if not np.allclose(ref, self.data[f"ref__{name}"], rtol=1e-14, atol=0):
+            raise RuntimeError(f"{name}: function values differ from those stored in the data")
+        nref = float(np.linalg.norm(ref))
+        errs, ranks, notes = {}, {}, []
+        for seed, cores in sorted(outs.items()):
+            msg = tn.check_tt(cores, case["shape"])
+            if msg:
+                errs[seed] = float("nan")
+                notes.append(f"seed {seed}: {msg}")
+                continue
+            v = tn.evaluate(cores, idx)
+            errs[seed] = float(np.linalg.norm(v - ref) / nref)
+            ranks[seed] = tn.max_rank(cores)
+        vals = list(errs.values())
+        worst = float("nan") if not vals or any(not np.isfinite(e) for e in vals) else max(vals)
+        mr = max(ranks.values()) if ranks else None
+        ok = _within(worst, case["rtol"])
+        status = "ok" if ok else "missed rtol"
+        if case["max_rank"] is not None and mr is not None and mr > case["max_rank"]:
+            ok, status = False, "rank > cap"
+            notes.append(f"max rank {mr} > {case['max_rank']}")
+        return dict(err=worst, max_rank=mr, ok=ok, status=status, note="; ".join(notes),
+                    errs=errs)
+
 
 def _within(err, bound):
     if not np.isfinite(err):
@@ -287,8 +349,8 @@ def main():
             sys.exit(f"unknown peer {p!r}; known: {', '.join(PEERS)}")
     workloads = [w.strip().upper() for w in ARGS.only.split(",") if w.strip()]
     for w in workloads:
-        if w not in ("W1", "W2", "W4"):
-            sys.exit(f"unknown workload {w!r} (this driver runs W1, W2, W4)")
+        if w not in ("W1", "W2", "W3", "W4"):
+            sys.exit(f"unknown workload {w!r} (this driver runs W1, W2, W3, W4)")
     if ARGS.list:
         for w in workloads:
             for c in cases_mod.cases(w, ARGS.quick):
@@ -333,7 +395,10 @@ def main():
                     continue   # the peer supports none of this workload's operations
                 print(f"[run] {w} / {p} ...", file=sys.stderr, flush=True)
                 s0 = cpu_snapshot()
-                res, err, wall = run_worker(p, w, rawroot)
+                if w == "W3":
+                    res, err, wall = run_worker_per_case(p, w, rawroot, wcases)
+                else:
+                    res, err, wall = run_worker(p, w, rawroot)
                 oc = other_load(s0, cpu_snapshot())
                 if oc is not None:
                     busy_other[0] += oc * wall
@@ -358,6 +423,10 @@ def main():
                     r = res["results"].get(c["id"])
                     if r is None:
                         continue   # operation not supported by this peer
+                    if c["op"] == "cross":
+                        rows.append(cross_row(row, c, r, res, checker, tt_med,
+                                              per_peer.get("tensortrain", (None, None))[0]))
+                        continue
                     if r["status"] != "ok":
                         row.update(status=r["status"], note=r.get("error", "")[:200])
                         rows.append(row)
@@ -389,6 +458,8 @@ def main():
         f.write(md)
     fields = ["workload", "case", "label", "peer", "status", "median", "min", "max", "runs",
               "inner", "ratio", "max_rank", "err", "note"]
+    if "W3" in workloads:
+        fields[-1:-1] = ["evals_unique", "evals_total", "evals_ratio"]
     with open(os.path.join(ARGS.out, f"{ARGS.tag}.csv"), "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         wr.writeheader()
@@ -399,6 +470,74 @@ def main():
                    "args": vars(ARGS)}, f, indent=1, default=str)
     bad = [r for r in rows if r["peer"] == "tensortrain" and r["status"] not in ("ok",)]
     return 1 if bad else 0
+
+
+W3_HEADER = (
+    "Black-box TT-cross, run once per seed (seeds 0, 1, 2, given to each library); times pooled "
+    "over the seeds (median, min-max), error = worst over the seeds of the relative 2-norm "
+    "error on the shared 10^4 random grid points (ttnumpy.evaluate vs. the function), max rank "
+    "= largest over the seeds. Evaluations: points passed to the function, counted by the "
+    "harness's wrapper: unique multi-indices / total including repeats (median over the "
+    "seeds); the library's own count, where it reports one, is in the note. Times include "
+    "the function evaluations.\n")
+
+
+def _median_int(v):
+    return int(round(float(np.median(v)))) if v else None
+
+
+def cross_row(row, case, r, res, checker, tt_med, res_tt):
+    """The W3 row of one peer: times pooled over seeds, accuracy per seed (check_cross),
+    evaluation counts (median over seeds) and their ratio to tensortrain's."""
+    seeds = r.get("seeds") or {}
+    ok_seeds = {s: v for s, v in seeds.items() if v.get("status") == "ok"}
+    if not ok_seeds:
+        row.update(status=r.get("status", "error"), note=r.get("error", "")[:200])
+        return row
+    t = r["times"]
+    row.update(median=float(np.median(t)), min=min(t), max=max(t), inner=1, runs=len(t))
+    if tt_med:
+        row["ratio"] = row["median"] / tt_med
+    outs = {int(s): res["outputs"].get(f"{case['id']}@s{s}") for s in ok_seeds}
+    try:
+        chk = checker.check_cross(case, outs)
+    except Exception as e:
+        chk = dict(err=float("nan"), max_rank=None, ok=False, status="WRONG",
+                   note=f"check failed: {type(e).__name__}: {e}", errs={})
+    ex = [ok_seeds[s]["extra"] for s in sorted(ok_seeds, key=int)]
+    uniq = _median_int([e["unique"] for e in ex if "unique" in e])
+    tot = _median_int([e["total"] for e in ex if "total" in e])
+    notes = []
+    if len(ok_seeds) < len(seeds):
+        notes.append("; ".join(f"seed {s}: {v.get('status')} {v.get('error', '')[:80]}"
+                               for s, v in seeds.items() if v.get("status") != "ok"))
+        chk["ok"], chk["status"] = False, r.get("status", "error")
+    lib = [e["lib_evals"] for e in ex if e.get("lib_evals") is not None and e["lib_evals"] >= 0]
+    req = [e["lib_requests"] for e in ex if e.get("lib_requests") is not None]
+    if lib and req:
+        notes.append(f"library's count {_median_int(lib):,} evals / {_median_int(req):,} requests")
+    elif lib:
+        notes.append(f"library's count {_median_int(lib):,}")
+    stops = sorted({str(e["stop"]) for e in ex if e.get("stop") is not None})
+    if stops:
+        notes.append("stop: " + "/".join(stops))
+    if chk["note"]:
+        notes.append(chk["note"])
+    if r.get("slow"):
+        notes.append(f"slow: {len(t)} runs (1 per seed)")
+    row.update(err=chk["err"], max_rank=chk["max_rank"], status=chk["status"],
+               note="; ".join(notes), evals_unique=uniq, evals_total=tot,
+               seeds={s: dict(err=chk["errs"].get(int(s)), **ok_seeds[s]["extra"],
+                              times=ok_seeds[s]["times"]) for s in ok_seeds})
+    if res_tt and row["peer"] != "tensortrain" and uniq:
+        rt = res_tt["results"].get(case["id"], {})
+        tu = _median_int([v["extra"]["unique"] for v in (rt.get("seeds") or {}).values()
+                          if v.get("status") == "ok"])
+        if tu:
+            row["evals_ratio"] = uniq / tu
+    elif row["peer"] == "tensortrain" and uniq:
+        row["evals_ratio"] = 1.0
+    return row
 
 
 def report(info, available, skipped, peer_env, rows, workloads):
@@ -436,14 +575,28 @@ def report(info, available, skipped, peer_env, rows, workloads):
         if not wrows:
             continue
         L.append(f"## {w}\n")
-        L.append("| case | peer | median | (min-max) | peer/tensortrain | max rank | rel. error | check | note |")
-        L.append("|---|---|---|---|---|---|---|---|---|")
+        if w == "W3":
+            L.append(W3_HEADER)
+        L.append("| case | peer | median | (min-max) | peer/tensortrain | max rank | rel. error | check | note |"
+                 if w != "W3" else
+                 "| case | peer | median | (min-max) | peer/tensortrain | max rank | worst rel. error | "
+                 "evals unique / total | unique evals peer/tensortrain | check | note |")
+        L.append("|---|---|---|---|---|---|---|---|---|" if w != "W3" else
+                 "|---|---|---|---|---|---|---|---|---|---|---|")
         last = None
         for r in wrows:
             label = r["label"] if r["case"] != last else ""
             last = r["case"]
             rng = f"({fmt_t(r['min'])} - {fmt_t(r['max'])})" if r["median"] is not None else ""
             ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
+            if w == "W3":
+                ev = (f"{r['evals_unique']:,} / {r['evals_total']:,}"
+                      if r.get("evals_unique") is not None else "")
+                er = f"{r['evals_ratio']:.2f}" if r.get("evals_ratio") is not None else ""
+                L.append(f"| {label} | {r['peer']} | {fmt_t(r['median'])} | {rng} | {ratio} | "
+                         f"{r['max_rank'] if r['max_rank'] is not None else ''} | "
+                         f"{fmt_e(r['err'])} | {ev} | {er} | {r['status']} | {r['note']} |")
+                continue
             L.append(f"| {label} | {r['peer']} | {fmt_t(r['median'])} | {rng} | {ratio} | "
                      f"{r['max_rank'] if r['max_rank'] is not None else ''} | {fmt_e(r['err'])} | "
                      f"{r['status']} | {r['note']} |")

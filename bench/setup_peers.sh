@@ -7,10 +7,12 @@
 #
 #   main  : teneva, tensorly (+ threadpoolctl) into the current Python (numpy 2.x)
 #   torch : bench/.venvs/torch  torch==2.13.0 (CPU wheel on local disk) + torchtt built
-#           with its C++ extension (--no-build-isolation after torch is present)
+#           with its C++ extension (--no-build-isolation after torch is present);
+#           tntorch (W3 cross; pure Python, optional: a failure only skips that peer)
 #   ttpy  : bench/.venvs/ttpy   Python 3.11, numpy<1.26, setuptools<60, six, Cython<3;
 #           Debian gfortran libopenblas-dev liblapack-dev; ttpy 1.2.1 built from the sdist
-#           with FFLAGS/F90FLAGS=-fallow-argument-mismatch -I<build temp dir>
+#           with FFLAGS/F90FLAGS=-fallow-argument-mismatch -I<build temp dir>;
+#           scipy<1.12 (ttpy's tt.cross imports scipy.linalg; 1.11 is built for numpy 1.25)
 #
 # A peer that fails to install is reported and skipped; bench/run.py then lists it as
 # "not run". Heavy steps run under `nice -n 19`.
@@ -57,11 +59,18 @@ EOF
 }
 
 # ------------------------------------------------------------------ torch env
+ensure_tntorch() {  # W3 peer; optional
+  local V="$VENVS/torch"
+  "$V/bin/python" -c "import tntorch" 2>/dev/null && return 0
+  say "tntorch into $V"
+  "$V/bin/pip" install -q tntorch || { echo "tntorch install failed (peer skipped)" >&2; return 0; }
+}
+
 setup_torch() {
   local V="$VENVS/torch"
   if [[ $FORCE == 0 && -x "$V/bin/python" ]] && "$V/bin/python" -c \
       "import torchtt, sys; sys.exit(0 if torchtt.cpp_enabled() else 1)" 2>/dev/null; then
-    say "torchtt already installed with its C++ extension in $V"; return 0
+    say "torchtt already installed with its C++ extension in $V"; ensure_tntorch; return 0
   fi
   say "venv $V: torch==2.13.0, then torchtt --no-build-isolation"
   rm -rf "$V"
@@ -75,6 +84,7 @@ assert torchtt.cpp_enabled(), "torchtt runs without its C++ extension"
 x = torchtt.randn([3, 4, 5], [1, 2, 2, 1])
 print(f"ok: torch {torch.__version__}, numpy {numpy.__version__}, torchtt C++ extension on")
 EOF
+  ensure_tntorch
 }
 
 # ------------------------------------------------------------------- ttpy env
@@ -96,7 +106,9 @@ EOF
 setup_ttpy() {
   local V="$VENVS/ttpy" B="$VENVS/ttpy-build"
   if [[ $FORCE == 0 && -x "$V/bin/python" ]] && ttpy_works; then
-    say "ttpy already installed in $V"; return 0
+    say "ttpy already installed in $V"
+    "$V/bin/python" -c "import scipy" 2>/dev/null || "$V/bin/pip" install -q "scipy<1.12" || return 1
+    return 0
   fi
   say "Debian packages gfortran libopenblas-dev liblapack-dev"
   if ! command -v gfortran >/dev/null || ! dpkg -s libopenblas-dev liblapack-dev >/dev/null 2>&1; then
@@ -112,7 +124,8 @@ setup_ttpy() {
   say "venv $V ($($TTPY_PYTHON --version)): numpy<1.26 setuptools<60 six Cython<3"
   rm -rf "$V" "$B"
   "$TTPY_PYTHON" -m venv "$V" || return 1
-  "$V/bin/pip" install -q "numpy<1.26" "setuptools<60" six wheel "cython<3" threadpoolctl || return 1
+  "$V/bin/pip" install -q "numpy<1.26" "setuptools<60" six wheel "cython<3" threadpoolctl \
+    "scipy<1.12" || return 1
   mkdir -p "$B"
   say "ttpy 1.2.1 sdist"
   # (pip prepares the sdist's metadata with numpy.distutils, hence Cython and no isolation)

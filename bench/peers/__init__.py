@@ -1,6 +1,6 @@
 """Peer adapters. Each module exposes NAME, version() and any of the operation
-functions tt_svd, read_pass, round_sum, matvec, dot, norm, batch_eval; see
-peers/numpy_.py for the (run, finish) protocol. PEERS maps a peer name to its
+functions tt_svd, read_pass, round_sum, matvec, dot, norm, batch_eval, cross; see
+peers/numpy_.py for the (run, finish) protocol (cross: peers/tensortrain_.py). PEERS maps a peer name to its
 module and to the virtual environment whose Python runs it (None: the Python
 that runs bench/run.py)."""
 import os
@@ -15,9 +15,11 @@ PEERS = {
     "tensorly": {"module": "peers.tensorly_", "venv": None},
     "torchtt": {"module": "peers.torchtt_", "venv": "torch"},
     "ttpy": {"module": "peers.ttpy_", "venv": "ttpy"},
+    "tntorch": {"module": "peers.tntorch_", "venv": "torch"},        # W3 cross only
+    "tensortrain-dmrg": {"module": "peers.tensortrain_dmrg", "venv": None},  # W3, method="dmrg"
 }
 
-OPS = ("tt_svd", "read_pass", "round_sum", "matvec", "dot", "norm", "batch_eval")
+OPS = ("tt_svd", "read_pass", "round_sum", "matvec", "dot", "norm", "batch_eval", "cross")
 
 
 def python_for(name, default):
