@@ -31,6 +31,8 @@ bool register_type(const py::dict& lapack, const py::dict& blas, const char* pre
     k.geqrf = reinterpret_cast<typename K::geqrf_t>(capsule_ptr(lapack, (std::string(pre) + "geqrf").c_str()));
     k.orgqr = reinterpret_cast<typename K::orgqr_t>(capsule_ptr(lapack, (std::string(pre) + orgqr).c_str()));
     if (!k.gemm || !k.gesdd || !k.geqrf || !k.orgqr) return false;
+    // optional (older scipy may lack it): the recursive panel QR of householder.hpp
+    k.geqrt3 = reinterpret_cast<typename K::geqrt3_t>(capsule_ptr(lapack, (std::string(pre) + "geqrt3").c_str()));
     tensortrain::linalg::kernels<T> = k;
     return true;
 }

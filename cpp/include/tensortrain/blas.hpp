@@ -27,11 +27,14 @@ struct Kernels {
                                   const int*, T*, const int*, R*, int*, int*);
     using geqrf_t = void (*)(const int*, const int*, T*, const int*, T*, T*, const int*, int*);
     using orgqr_t = void (*)(const int*, const int*, const int*, T*, const int*, const T*, T*, const int*, int*);
+    // (m,n,a,lda,t,ldt,info): recursive QR of a panel with its compact-WY triangular factor
+    using geqrt3_t = void (*)(const int*, const int*, T*, const int*, T*, const int*, int*);
 
     gemm_t gemm = nullptr;
     void* gesdd = nullptr;  // gesdd_real_t or gesdd_cplx_t
     geqrf_t geqrf = nullptr;
     orgqr_t orgqr = nullptr;  // orgqr for real, ungqr for complex
+    geqrt3_t geqrt3 = nullptr;  // optional: panels of our blocked QR (householder.hpp)
 };
 
 template <class T>
@@ -187,6 +190,9 @@ void sorgqr_(const int*, const int*, const int*, float*, const int*, const float
 void dorgqr_(const int*, const int*, const int*, double*, const int*, const double*, double*, const int*, int*);
 void zungqr_(const int*, const int*, const int*, std::complex<double>*, const int*, const std::complex<double>*,
              std::complex<double>*, const int*, int*);
+void sgeqrt3_(const int*, const int*, float*, const int*, float*, const int*, int*);
+void dgeqrt3_(const int*, const int*, double*, const int*, double*, const int*, int*);
+void zgeqrt3_(const int*, const int*, std::complex<double>*, const int*, std::complex<double>*, const int*, int*);
 // OpenBLAS's thread control, when the linked library is OpenBLAS (weak: absent elsewhere).
 void openblas_set_num_threads(int) __attribute__((weak));
 int openblas_get_num_threads() __attribute__((weak));
@@ -195,9 +201,9 @@ int openblas_get_num_threads() __attribute__((weak));
 namespace tensortrain {
 namespace linalg {
 inline bool use_linked_lapack() {
-    kernels<float> = {&sgemm_, reinterpret_cast<void*>(&sgesdd_), &sgeqrf_, &sorgqr_};
-    kernels<double> = {&dgemm_, reinterpret_cast<void*>(&dgesdd_), &dgeqrf_, &dorgqr_};
-    kernels<std::complex<double>> = {&zgemm_, reinterpret_cast<void*>(&zgesdd_), &zgeqrf_, &zungqr_};
+    kernels<float> = {&sgemm_, reinterpret_cast<void*>(&sgesdd_), &sgeqrf_, &sorgqr_, &sgeqrt3_};
+    kernels<double> = {&dgemm_, reinterpret_cast<void*>(&dgesdd_), &dgeqrf_, &dorgqr_, &dgeqrt3_};
+    kernels<std::complex<double>> = {&zgemm_, reinterpret_cast<void*>(&zgesdd_), &zgeqrf_, &zungqr_, &zgeqrt3_};
     provider_name() = "linked LAPACK/BLAS (TENSORTRAIN_BLAS)";
     if (&openblas_set_num_threads != nullptr && &openblas_get_num_threads != nullptr)
         blas_thread_control() = {&openblas_set_num_threads, &openblas_get_num_threads};
