@@ -167,13 +167,12 @@ struct CrossResult {
 
 namespace detail {
 
-// The run aims below rtol by this factor (truncation and stopping alike): the error estimates
-// come from sampled fibers, which sit near the pivots, so the error at random points runs a
-// few times higher than the estimate.
-inline double& cross_margin() {
-    static double m = 0.2;
-    return m;
-}
+// The run aims below rtol: it truncates at kTruncMargin * rtol and stops once its error
+// estimate is below kStopMargin * rtol. The estimates come from sampled fibers, which sit near
+// the pivots, so the error at random points runs a few times higher than the estimate; and the
+// estimate itself levels off near the truncation level, so that level must sit below the stop.
+constexpr double kTruncMargin = 0.1;
+constexpr double kStopMargin = 0.25;
 
 template <class T>
 class CrossRun {
@@ -391,7 +390,7 @@ void CrossRun<T>::init() {
 template <class T>
 Index CrossRun<T>::bond_rank(const Vec<real_t<T>>& s, Index cap) const {
     using R = real_t<T>;
-    const R delta = R(o_.rtol * cross_margin()) * s.norm() / std::sqrt(R(std::max<Index>(d_ - 1, 1)));
+    const R delta = R(o_.rtol * kTruncMargin) * s.norm() / std::sqrt(R(std::max<Index>(d_ - 1, 1)));
     R err2 = 0;
     return linalg::truncation_rank(s, delta, std::max<Index>(1, std::min<Index>(cap, s.size())), err2);
 }
@@ -606,7 +605,7 @@ CrossResult<T> CrossRun<T>::run() {
             // changing and predicted this half-sweep's new entries (if any); and the held-out
             // points, if asked for, agree to rtol.
             const bool test_ok = o_.n_test == 0 || pr.test_error <= o_.rtol;
-            const double target = o_.rtol * cross_margin();
+            const double target = o_.rtol * kStopMargin;
             const bool predicted = est <= target && prev_est <= target;
             const bool settled = ch <= target && !(est > target);
             if (res_.n_sweeps >= 2 && test_ok && (predicted || settled)) {
