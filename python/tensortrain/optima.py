@@ -41,14 +41,12 @@ def top_k(x: TensorTrain, k: int = 1, beam: int | None = None):
     for j, G in enumerate(cores):
         n = G.shape[1]
         nv = np.einsum("ma,aib->mib", vec, G)  # (m, n, r1)
-        m = nv.shape[0]
         score = np.linalg.norm(nv, axis=2).reshape(-1)  # sub-tensor norms (exact values at the end)
         keep = min(beam if j + 1 < d else k, score.size)
         sel = np.argpartition(-score, keep - 1)[:keep] if keep < score.size else np.arange(score.size)
         rows, cols = np.divmod(sel, n)
         pref = np.concatenate([pref[rows], cols[:, None]], axis=1)
         vec = nv[rows, cols, :]
-        del m
     vals = vec[:, 0]
     order = np.argsort(-np.abs(vals), kind="stable")
     return pref[order], vals[order]

@@ -60,7 +60,8 @@ TEST_CASE("cross recovers functions of known TT rank") {
             CHECK(test_error(res.tt, f, 2000, 7) <= 1e-10);
             // The exact rank is recovered after rounding.
             CHECK(round(res.tt, SvdOptions{1e-9}).tt.max_rank() == c.rank);
-            CHECK(res.n_evals == (long long)res.n_evals);
+            CHECK(res.n_requests >= res.n_evals);
+            CHECK(res.n_evals > 0);
             CHECK(res.n_evals < 20000);  // far fewer than the 10^8 entries
         }
 }
