@@ -31,7 +31,7 @@ __all__ = [
     "apply",
 ]
 
-_METHODS = ("maxvol", "dmrg")
+_METHODS = ("amen", "maxvol", "dmrg")
 
 
 @dataclass
@@ -213,7 +213,7 @@ def cross(
     rtol: float = 1e-6,
     max_evals: int | None = None,
     max_rank: int = 64,
-    method: str = "maxvol",
+    method: str = "amen",
     seed: int = 0,
     cache: CrossCache | None = None,
     callback: Callable[[dict], Any] | None = None,
@@ -221,7 +221,7 @@ def cross(
     executor=None,
     batch_size: int | None = None,
     n_sweeps: int = 20,
-    kick: int = 2,
+    kick: int | None = None,
     n_test: int = 0,
     dtype=np.float64,
 ) -> CrossResult:
@@ -235,16 +235,24 @@ def cross(
     shape : sequence of int
         Mode sizes (not needed when ``f`` is an array or a train).
     rtol : float
-        Target relative accuracy: the run converges when a half-sweep changes the train by less
-        than ``rtol`` and the train predicted the freshly sampled entries (and the ``n_test``
-        held-out ones) to ``rtol``. Also the relative SVD threshold for the ranks.
+        Target relative accuracy: the run converges when its error estimate (``"amen"``: on
+        the random probe fibers; otherwise on the freshly sampled fibers, with a safety factor)
+        stays below ``rtol`` for two half-sweeps, or the train stops changing (and the ``n_test``
+        held-out entries, if asked for, agree to ``rtol``). Ranks are chosen by SVD at a fraction
+        of ``rtol``.
     max_evals : int or None
         Hard budget of calls of ``f`` on distinct multi-indices. The run stops before a step that
         would exceed it (``stop_reason="max_evals"``) and returns the train it has.
     max_rank : int
-    method : {"maxvol", "dmrg"}
-        ``"maxvol"``: one-site cross with rectangular-maxvol rank growth (fewest evaluations).
-        ``"dmrg"``: two-site DMRG-cross (rank-adaptive through supercore SVDs).
+    method : {"amen", "maxvol", "dmrg"}
+        ``"amen"`` (default): one-site maxvol cross whose index sets grow towards the residual
+        ``f - train`` measured on random probe fibers (AMEn-style enrichment). The probes also
+        give the error estimate at points away from the pivots, and they find functions that are
+        zero on the first fibers (a narrow peak).
+        ``"maxvol"``: one-site cross whose index sets grow by random rows; the error estimate
+        comes from the freshly sampled fibers.
+        ``"dmrg"``: two-site DMRG-cross (rank-adaptive through supercore SVDs; many more
+        evaluations).
     seed : int
         The run is deterministic for a seed.
     cache : CrossCache or None
@@ -261,9 +269,11 @@ def cross(
         At most this many multi-indices per call of ``f`` (per task with an executor).
     n_sweeps : int
         At most this many half-sweeps.
-    kick : int
-        Extra random index rows per bond and step: how fast ranks may grow, and how much the
-        run explores beyond its maxvol pivots.
+    kick : int or None
+        Extra index rows per bond and step (residual directions for ``"amen"``, random rows
+        otherwise): how fast ranks may grow, and how much the run explores beyond its maxvol
+        pivots. Default: 1 for ``"amen"`` (which also spends ``kick`` probe fibers per step),
+        2 otherwise.
     n_test : int
         Random held-out multi-indices evaluated once (they count as evaluations) to report a
         test error after each half-sweep.
@@ -294,6 +304,8 @@ def cross(
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     rtol = check_rtol(rtol)
+    if kick is None:
+        kick = 1 if method == "amen" else 2
     ints = {"max_rank": max_rank, "n_sweeps": n_sweeps, "kick": kick, "n_test": n_test, "seed": seed}
     for name, v in ints.items():
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):

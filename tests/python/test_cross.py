@@ -58,7 +58,7 @@ def test_maxvol_bad_input():
 
 
 # ------------------------------------------------------------------------ known ranks
-@pytest.mark.parametrize("method", ["maxvol", "dmrg"])
+@pytest.mark.parametrize("method", ["amen", "maxvol", "dmrg"])
 @pytest.mark.parametrize(
     "g, rank",
     [
@@ -78,7 +78,7 @@ def test_cross_recovers_known_ranks(method, g, rank):
     assert res.n_requests >= res.n_evals
 
 
-@pytest.mark.parametrize("method", ["maxvol", "dmrg"])
+@pytest.mark.parametrize("method", ["amen", "maxvol", "dmrg"])
 def test_cross_hilbert_tensor_to_rtol(method):
     res = tt.cross(cfn.inv_sum, [16] * 8, rtol=1e-8, method=method)
     assert res.converged

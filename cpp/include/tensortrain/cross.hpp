@@ -21,7 +21,6 @@
 #include <functional>
 #include <random>
 #include <string>
-#include <unordered_map>
 
 namespace tensortrain {
 
@@ -38,11 +37,11 @@ class Interrupted : public Error {
 
 namespace detail {
 // Set of multi-indices with exact lookups and no allocation per entry: indices stored packed
-// (int32) in one array, a hash map from a 64-bit hash to the first slot, collisions chained.
+// (int32) in one array, slots found by open addressing (linear probing) on a 64-bit hash.
 class IndexTable {
   public:
     explicit IndexTable(std::size_t d = 0) : d_(d) {}
-    std::size_t size() const { return next_.size(); }
+    std::size_t size() const { return hashes_.size(); }
     std::size_t dim() const { return d_; }
     static std::uint64_t hash(const std::int64_t* ix, std::size_t d) {
         std::uint64_t h = 0x9E3779B97F4A7C15ull ^ d;
@@ -56,26 +55,54 @@ class IndexTable {
     // Slot of ix, or -1.
     std::int64_t find(const std::int64_t* ix) const { return find(ix, hash(ix, d_)); }
     std::int64_t find(const std::int64_t* ix, std::uint64_t h) const {
-        auto it = head_.find(h);
-        for (std::int64_t s = it == head_.end() ? -1 : it->second; s >= 0; s = next_[(std::size_t)s])
-            if (equal(s, ix)) return s;
-        return -1;
+        if (tab_.empty()) return -1;
+        const std::size_t mask = tab_.size() - 1;
+        for (std::size_t i = (std::size_t)h & mask;; i = (i + 1) & mask) {
+            const Entry& e = tab_[i];
+            if (e.slot < 0) return -1;
+            if (e.hash == h && equal(e.slot, ix)) return e.slot;
+        }
     }
     // Slot of ix and whether it was added now.
     std::pair<std::int64_t, bool> insert(const std::int64_t* ix) { return insert(ix, hash(ix, d_)); }
     std::pair<std::int64_t, bool> insert(const std::int64_t* ix, std::uint64_t h) {
         const std::int64_t found = find(ix, h);
         if (found >= 0) return {found, false};
-        const std::int64_t slot = (std::int64_t)next_.size();
+        const std::int64_t slot = (std::int64_t)hashes_.size();
         for (std::size_t j = 0; j < d_; ++j) keys_.push_back((std::int32_t)ix[j]);
-        auto [it, fresh] = head_.emplace(h, slot);
-        next_.push_back(fresh ? -1 : it->second);
-        if (!fresh) it->second = slot;
+        hashes_.push_back(h);
+        if (2 * hashes_.size() > tab_.size()) {  // load factor <= 1/2
+            tab_.assign(std::max<std::size_t>(64, 2 * tab_.size()), Entry{});
+            for (std::size_t q = 0; q < hashes_.size(); ++q) place((std::int64_t)q);
+        } else {
+            place(slot);
+        }
         return {slot, true};
     }
     std::int64_t key(std::int64_t slot, std::size_t j) const { return keys_[(std::size_t)slot * d_ + j]; }
+    void prefetch(std::uint64_t h) const {
+#if defined(__GNUC__) || defined(__clang__)
+        if (!tab_.empty()) __builtin_prefetch(&tab_[(std::size_t)h & (tab_.size() - 1)]);
+#else
+        (void)h;
+#endif
+    }
+    // Room for n entries without growing (on an empty table).
+    void reserve(std::size_t n) {
+        std::size_t cap = 64;
+        while (cap < 2 * n) cap *= 2;
+        if (hashes_.empty() && cap > tab_.size()) tab_.assign(cap, Entry{});
+        keys_.reserve(n * d_);
+        hashes_.reserve(n);
+    }
 
   private:
+    void place(std::int64_t s) {
+        const std::size_t mask = tab_.size() - 1;
+        std::size_t i = (std::size_t)hashes_[(std::size_t)s] & mask;
+        while (tab_[i].slot >= 0) i = (i + 1) & mask;
+        tab_[i] = Entry{hashes_[(std::size_t)s], s};
+    }
     bool equal(std::int64_t s, const std::int64_t* ix) const {
         const std::int32_t* k = &keys_[(std::size_t)s * d_];
         for (std::size_t j = 0; j < d_; ++j)
@@ -84,8 +111,12 @@ class IndexTable {
     }
     std::size_t d_;
     std::vector<std::int32_t> keys_;
-    std::unordered_map<std::uint64_t, std::int64_t> head_;
-    std::vector<std::int64_t> next_;
+    std::vector<std::uint64_t> hashes_;  // by slot
+    struct Entry {
+        std::uint64_t hash = 0;
+        std::int64_t slot = -1;  // -1: empty
+    };
+    std::vector<Entry> tab_;  // power of two entries, at most half full
 };
 }  // namespace detail
 
@@ -113,6 +144,7 @@ class CrossCache {
         return s;
     }
     std::int64_t find_slot(const std::int64_t* ix, std::uint64_t h) const { return table_.find(ix, h); }
+    void prefetch(std::uint64_t h) const { table_.prefetch(h); }
     T value(std::int64_t slot) const { return vals_[(std::size_t)slot]; }
     // All entries: indices row-major (size() x d) and values.
     void items(std::vector<std::int64_t>& idx, std::vector<T>& vals) const {
@@ -139,7 +171,9 @@ struct CrossProgress {
 };
 
 struct CrossOptions {
-    std::string method = "maxvol";  // "maxvol" (one-site) or "dmrg" (two-site)
+    // "maxvol" (one-site, random kicks), "amen" (one-site, kicks from the residual on random
+    // probe fibers) or "dmrg" (two-site)
+    std::string method = "maxvol";
     double rtol = 1e-6;             // stop when a half-sweep changes the train by less (relative)
     Index max_rank = 64;
     Index n_sweeps = 20;            // at most this many half-sweeps
@@ -173,6 +207,38 @@ namespace detail {
 // estimate itself levels off near the truncation level, so that level must sit below the stop.
 constexpr double kTruncMargin = 0.1;
 constexpr double kStopMargin = 0.25;
+// Method "amen" estimates its error on random probe fibers (away from the pivots), so the
+// estimate tracks the error at random points and it can truncate and stop closer to rtol.
+constexpr double kAmenTruncMargin = 0.3;
+constexpr double kAmenStopMargin = 1.0;
+
+// K rows of the n x r orthonormal basis U: maxvol's r rows plus K - r random others (the
+// rank kick: random rows explore where the current index sets have not looked). coef (n x K)
+// = U pinv(U(rows, :)), so U = coef U(rows, :).
+template <class T>
+MaxvolResult<T> kick_rows(const Mat<T>& U, Index K, std::mt19937_64& rng) {
+    MaxvolResult<T> res = maxvol(U);
+    const Index n = U.rows(), r = U.cols();
+    if (K <= r) return res;
+    std::vector<char> used((std::size_t)n, 0);
+    for (Index i : res.rows) used[(std::size_t)i] = 1;
+    std::vector<Index> free_rows;
+    for (Index i = 0; i < n; ++i)
+        if (!used[(std::size_t)i]) free_rows.push_back(i);
+    for (Index q = 0; q < K - r && !free_rows.empty(); ++q) {
+        const std::size_t j = (std::size_t)(rng() % free_rows.size());
+        res.rows.push_back(free_rows[j]);
+        free_rows[j] = free_rows.back();
+        free_rows.pop_back();
+    }
+    const Index k = (Index)res.rows.size();
+    Mat<T> UI(k, r);
+    for (Index q = 0; q < k; ++q) UI.row(q) = U.row(res.rows[(std::size_t)q]);
+    // pinv(UI) = (UI^T UI)^{-1} UI^T; UI^T UI >= (maxvol block)^T (maxvol block), well conditioned.
+    const Mat<T> G = UI.transpose() * UI;
+    res.coef = U * G.llt().solve(UI.transpose());
+    return res;
+}
 
 template <class T>
 class CrossRun {
@@ -197,10 +263,18 @@ class CrossRun {
         std::vector<Index> miss;
         std::vector<std::uint64_t> hashes((std::size_t)M);
         detail::IndexTable first((std::size_t)d_);  // dedupe misses within the request
+        first.reserve((std::size_t)M);
         std::vector<Index> alias((std::size_t)M, -1);
+        // Hashes first, with the table lines they land on prefetched: the lookups below are
+        // bound by memory latency once the cache outgrows the CPU caches.
+        for (Index m = 0; m < M; ++m) {
+            const std::uint64_t h = detail::IndexTable::hash(&idx[(std::size_t)(m * d_)], (std::size_t)d_);
+            hashes[(std::size_t)m] = h;
+            cache_.prefetch(h);
+        }
         for (Index m = 0; m < M; ++m) {
             const std::int64_t* ix = &idx[(std::size_t)(m * d_)];
-            const std::uint64_t h = hashes[(std::size_t)m] = detail::IndexTable::hash(ix, (std::size_t)d_);
+            const std::uint64_t h = hashes[(std::size_t)m];
             const std::int64_t slot = cache_.find_slot(ix, h);
             if (slot >= 0) {
                 out(m) = cache_.value(slot);
@@ -254,8 +328,8 @@ class CrossRun {
     // Block f(I[a], i_k..i_{k+w-1}, J[b]) for left prefixes I (rl x k) and right suffixes
     // J (rr x (d-k-w)), as a matrix with rows (a + rl * (i_k + n_k * ...)) and columns b: the
     // layout of a core's left unfolding.
-    Mat<T> block(Index k, Index w, const std::vector<std::int64_t>& I, Index rl, const std::vector<std::int64_t>& J,
-                 Index rr) {
+    std::vector<std::int64_t> block_indices(Index k, Index w, const std::vector<std::int64_t>& I, Index rl,
+                                            const std::vector<std::int64_t>& J, Index rr) const {
         Index nw = 1;
         for (Index j = 0; j < w; ++j) nw *= shape_[(std::size_t)(k + j)];
         const Index rows = rl * nw, sl = d_ - k - w;
@@ -273,7 +347,20 @@ class CrossRun {
                 }
                 for (Index j = 0; j < sl; ++j) p[k + w + j] = J[(std::size_t)(b * sl + j)];
             }
+        return idx;
+    }
+
+    Mat<T> block(Index k, Index w, const std::vector<std::int64_t>& I, Index rl, const std::vector<std::int64_t>& J,
+                 Index rr) {
+        const std::vector<std::int64_t> idx = block_indices(k, w, I, rl, J, rr);
+        Index nw = 1;
+        for (Index j = 0; j < w; ++j) nw *= shape_[(std::size_t)(k + j)];
+        const Index rows = rl * nw;
         std::vector<char> fresh;
+        if (amen_) {  // the estimate comes from the random probes instead
+            const Vec<T> v = values(idx);
+            return Eigen::Map<const Mat<T>>(v.data(), rows, rr);
+        }
         const Vec<T> v = values(idx, &fresh);
         // How well the train before this step predicts the entries of the block it has never
         // seen: an error estimate that costs no evaluations (accumulated over the half-sweep).
@@ -291,7 +378,7 @@ class CrossRun {
                 where.push_back(m);
             }
         if (!where.empty()) {
-            const Vec<T> pred = evaluate(TensorTrain<T>(cores_), sub.data(), (Index)where.size());
+            const Vec<T> pred = evaluate(tt_, sub.data(), (Index)where.size());
             for (std::size_t q = 0; q < where.size(); ++q) {
                 const double e = (double)(pred((Index)q) - v(where[q])), a = (double)v(where[q]);
                 err2_ += e * e;
@@ -300,6 +387,55 @@ class CrossRun {
             nfresh_ += (long long)where.size();
         }
         return Eigen::Map<const Mat<T>>(v.data(), rows, rr);
+    }
+
+    // Residual f - train on the block f(I, i_k, J) (rl n x rr) for probe index sets; its entries
+    // feed the error estimate of method "amen".
+    Mat<T> probe_residual(Index k, const std::vector<std::int64_t>& I, Index rl, const std::vector<std::int64_t>& J,
+                          Index rr) {
+        const std::vector<std::int64_t> idx = block_indices(k, 1, I, rl, J, rr);
+        const Index M = rl * shape_[(std::size_t)k] * rr;
+        const Vec<T> v = values(idx);
+        const Vec<T> e = v - evaluate(tt_, idx.data(), M);
+        err2_ += (double)e.squaredNorm();
+        nrm2_ += (double)v.squaredNorm();
+        nfresh_ += (long long)M;
+        return Eigen::Map<const Mat<T>>(e.data(), rl * shape_[(std::size_t)k], rr);
+    }
+    // cnt random multi-indices of modes [lo, hi), row-major (cnt x (hi - lo)).
+    std::vector<std::int64_t> random_indices(Index cnt, Index lo, Index hi) {
+        std::vector<std::int64_t> z;
+        z.reserve((std::size_t)(cnt * (hi - lo)));
+        for (Index c = 0; c < cnt; ++c)
+            for (Index j = lo; j < hi; ++j) z.push_back((std::int64_t)(rng_() % (std::uint64_t)shape_[(std::size_t)j]));
+        return z;
+    }
+    // Rows for the next index set from the first r columns of the orthonormal U (rank r), grown to
+    // K: "maxvol" adds K - r random rows; "amen" extends the basis by the residual's leading
+    // directions outside span(U_r) and takes the maxvol rows of the extended basis.
+    MaxvolResult<T> select_rows(const Mat<T>& U, Index r, Index K, const Mat<T>* residual) {
+        if (!residual || K <= r) return kick_rows<T>(Mat<T>(U.leftCols(r)), K, rng_);
+        Mat<T> E = *residual - U.leftCols(r) * (U.leftCols(r).transpose() * *residual);
+        Mat<T> X(U.rows(), K);
+        X.leftCols(r) = U.leftCols(r);
+        if (E.cols() > 0 && E.norm() > 0) {
+            Mat<T> Ue, VTe;
+            Vec<real_t<T>> se;
+            linalg::svd(E, Ue, se, VTe);
+            const Index m = std::min<Index>(K - r, Ue.cols());
+            X.middleCols(r, m) = Ue.leftCols(m);
+            // directions the residual does not supply: random ones
+            std::normal_distribution<double> g;
+            for (Index j = r + m; j < K; ++j)
+                for (Index i = 0; i < X.rows(); ++i) X(i, j) = T(g(rng_));
+        } else {
+            std::normal_distribution<double> g;
+            for (Index j = r; j < K; ++j)
+                for (Index i = 0; i < X.rows(); ++i) X(i, j) = T(g(rng_));
+        }
+        Mat<T> Rf;
+        linalg::qr(X, Rf);
+        return maxvol(X);
     }
 
     void init();
@@ -325,7 +461,9 @@ class CrossRun {
     CrossCache<T>& cache_;
     std::mt19937_64 rng_;
     CrossResult<T> res_;
-    std::vector<Core<T>> cores_;
+    TensorTrain<T> tt_;                           // the current train (kept valid between steps)
+    std::vector<Core<T>>& cores_ = tt_.cores();  // its cores
+    bool amen_ = false;
     // I_[k]: r_k left prefixes (r_k x k), J_[k]: r_k right suffixes (r_k x (d-k)), bond k
     // between cores k-1 and k.
     std::vector<std::vector<std::int64_t>> I_, J_;
@@ -362,9 +500,18 @@ void CrossRun<T>::init() {
         }
         p = fib[0](piv[0]);
         if (attempt == 5 || (p != T(0) && std::abs(p) >= real_t<T>(0.5) * best)) break;
-        if (best <= real_t<T>(0)) {  // zero on every fiber: try elsewhere
+        if (best <= real_t<T>(0)) {
+            // Zero on every fiber: look at as many random points (a function with a small support
+            // is hit far more often by scattered points than by the fibers through one point)
+            // and move the pivot to the largest of them, or anywhere when they are zero too.
+            const Index cnt = (Index)(idx.size() / (std::size_t)d_);
+            const std::vector<std::int64_t> z = random_indices(cnt, 0, d_);
+            const Vec<T> vz = values(z);
+            Index m;
+            const real_t<T> mz = vz.cwiseAbs().maxCoeff(&m);
             for (Index k = 0; k < d_; ++k)
-                piv[(std::size_t)k] = (std::int64_t)(rng_() % (std::uint64_t)shape_[(std::size_t)k]);
+                piv[(std::size_t)k] = mz > real_t<T>(0) ? z[(std::size_t)(m * d_ + k)]
+                                                        : (std::int64_t)(rng_() % (std::uint64_t)shape_[(std::size_t)k]);
         } else {
             piv[(std::size_t)best_k] = best_i;  // rook step towards the largest entry seen
         }
@@ -390,7 +537,7 @@ void CrossRun<T>::init() {
 template <class T>
 Index CrossRun<T>::bond_rank(const Vec<real_t<T>>& s, Index cap) const {
     using R = real_t<T>;
-    const R delta = R(o_.rtol * kTruncMargin) * s.norm() / std::sqrt(R(std::max<Index>(d_ - 1, 1)));
+    const R delta = R(o_.rtol * (amen_ ? kAmenTruncMargin : kTruncMargin)) * s.norm() / std::sqrt(R(std::max<Index>(d_ - 1, 1)));
     R err2 = 0;
     return linalg::truncation_rank(s, delta, std::max<Index>(1, std::min<Index>(cap, s.size())), err2);
 }
@@ -424,34 +571,6 @@ void CrossRun<T>::set_right(Index k, const std::vector<Index>& cols) {
     r_[(std::size_t)k] = (Index)cols.size();
 }
 
-// K rows of the n x r orthonormal basis U: maxvol's r rows plus K - r random others (the
-// rank kick: random rows explore where the current index sets have not looked). coef (n x K)
-// = U pinv(U(rows, :)), so U = coef U(rows, :).
-template <class T>
-MaxvolResult<T> kick_rows(const Mat<T>& U, Index K, std::mt19937_64& rng) {
-    MaxvolResult<T> res = maxvol(U);
-    const Index n = U.rows(), r = U.cols();
-    if (K <= r) return res;
-    std::vector<char> used((std::size_t)n, 0);
-    for (Index i : res.rows) used[(std::size_t)i] = 1;
-    std::vector<Index> free_rows;
-    for (Index i = 0; i < n; ++i)
-        if (!used[(std::size_t)i]) free_rows.push_back(i);
-    for (Index q = 0; q < K - r && !free_rows.empty(); ++q) {
-        const std::size_t j = (std::size_t)(rng() % free_rows.size());
-        res.rows.push_back(free_rows[j]);
-        free_rows[j] = free_rows.back();
-        free_rows.pop_back();
-    }
-    const Index k = (Index)res.rows.size();
-    Mat<T> UI(k, r);
-    for (Index q = 0; q < k; ++q) UI.row(q) = U.row(res.rows[(std::size_t)q]);
-    // pinv(UI) = (UI^T UI)^{-1} UI^T; UI^T UI >= (maxvol block)^T (maxvol block), well conditioned.
-    const Mat<T> G = UI.transpose() * UI;
-    res.coef = U * G.llt().solve(UI.transpose());
-    return res;
-}
-
 template <class T>
 void CrossRun<T>::step_maxvol(Index k, bool forward) {
     using R = real_t<T>;
@@ -464,7 +583,9 @@ void CrossRun<T>::step_maxvol(Index k, bool forward) {
         linalg::svd(A, U, s, VT);
         const Index r = bond_rank(s, o_.max_rank);
         const Index K = std::min<Index>({r + o_.kick, o_.max_rank, rl * n});
-        auto sel = kick_rows<T>(Mat<T>(U.leftCols(r)), std::max(K, r), rng_);
+        Mat<T> res;
+        if (amen_ && o_.kick > 0) res = probe_residual(k, I_[(std::size_t)k], rl, random_indices(o_.kick, k + 1, d_), o_.kick);
+        auto sel = select_rows(U, r, std::max(K, r), amen_ && o_.kick > 0 ? &res : nullptr);
         // Core k = coef (interpolating on the chosen rows); the next core absorbs F(rows, :).
         cores_[(std::size_t)k] = Core<T>::from_left(rl, n, sel.coef);
         set_left(k, sel.rows);
@@ -484,7 +605,12 @@ void CrossRun<T>::step_maxvol(Index k, bool forward) {
         linalg::svd(A, U, s, VT);
         const Index r = bond_rank(s, o_.max_rank);
         const Index K = std::min<Index>({r + o_.kick, o_.max_rank, n * rr});
-        auto sel = kick_rows<T>(Mat<T>(U.leftCols(r)), std::max(K, r), rng_);
+        Mat<T> res;
+        if (amen_ && o_.kick > 0) {  // residual on random prefixes, as (n rr x kick) like A
+            const Mat<T> e = probe_residual(k, random_indices(o_.kick, 0, k), o_.kick, J_[(std::size_t)k + 1], rr);
+            res = Eigen::Map<const Mat<T>>(e.data(), o_.kick, n * rr).transpose();
+        }
+        auto sel = select_rows(U, r, std::max(K, r), amen_ && o_.kick > 0 ? &res : nullptr);
         cores_[(std::size_t)k] = Core<T>::from_right(n, rr, sel.coef.transpose());
         set_right(k, sel.rows);
         Mat<T> Fcols(rl, (Index)sel.rows.size());
@@ -532,8 +658,9 @@ void CrossRun<T>::step_dmrg(Index k, bool forward) {
 
 template <class T>
 CrossResult<T> CrossRun<T>::run() {
-    TT_REQUIRE(o_.method == "maxvol" || o_.method == "dmrg", "cross: method must be \"maxvol\" or \"dmrg\", got \"",
-               o_.method, "\"");
+    TT_REQUIRE(o_.method == "maxvol" || o_.method == "amen" || o_.method == "dmrg",
+               "cross: method must be \"maxvol\", \"amen\" or \"dmrg\", got \"", o_.method, "\"");
+    amen_ = o_.method == "amen";
     TT_REQUIRE(o_.rtol >= 0 && std::isfinite(o_.rtol), "cross: rtol must be a finite number >= 0, got ", o_.rtol);
     TT_REQUIRE(o_.max_rank >= 1, "cross: max_rank must be >= 1, got ", o_.max_rank);
     TT_REQUIRE(o_.n_sweeps >= 1, "cross: n_sweeps must be >= 1, got ", o_.n_sweeps);
@@ -565,7 +692,7 @@ CrossResult<T> CrossRun<T>::run() {
             const bool forward = sweep % 2 == 0;
             err2_ = nrm2_ = 0;
             nfresh_ = 0;
-            if (o_.method == "maxvol") {
+            if (o_.method != "dmrg") {
                 if (forward)
                     for (Index k = 0; k < d_; ++k) step_maxvol(k, true);
                 else
@@ -605,7 +732,7 @@ CrossResult<T> CrossRun<T>::run() {
             // changing and predicted this half-sweep's new entries (if any); and the held-out
             // points, if asked for, agree to rtol.
             const bool test_ok = o_.n_test == 0 || pr.test_error <= o_.rtol;
-            const double target = o_.rtol * kStopMargin;
+            const double target = o_.rtol * (amen_ ? kAmenStopMargin : kStopMargin);
             const bool predicted = est <= target && prev_est <= target;
             const bool settled = ch <= target && !(est > target);
             if (res_.n_sweeps >= 2 && test_ok && (predicted || settled)) {
