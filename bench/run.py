@@ -25,7 +25,7 @@ def _parse():
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
     ap.add_argument("--only", default="W1,W2,W3,W4", help="comma-separated workloads")
     ap.add_argument("--peers",
-                    default="tensortrain,tensortrain-dmrg,numpy,teneva,tensorly,torchtt,ttpy,"
+                    default="tensortrain,tensortrain-maxvol,tensortrain-dmrg,numpy,teneva,tensorly,torchtt,ttpy,"
                             "tntorch",
                     help="comma-separated peers (tensortrain is the reference of the ratios)")
     ap.add_argument("--cases", default="", help="comma-separated case ids (default: all)")

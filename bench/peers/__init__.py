@@ -16,6 +16,7 @@ PEERS = {
     "torchtt": {"module": "peers.torchtt_", "venv": "torch"},
     "ttpy": {"module": "peers.ttpy_", "venv": "ttpy"},
     "tntorch": {"module": "peers.tntorch_", "venv": "torch"},        # W3 cross only
+    "tensortrain-maxvol": {"module": "peers.tensortrain_maxvol", "venv": None},  # W3, method="maxvol"
     "tensortrain-dmrg": {"module": "peers.tensortrain_dmrg", "venv": None},  # W3, method="dmrg"
 }
 

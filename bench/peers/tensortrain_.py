@@ -80,6 +80,6 @@ def _cross(f, shape, rtol, max_rank, seed, method):
 
 
 def cross(f, shape, rtol, max_rank, seed=0):
-    """tensortrain.cross(f, shape, rtol, max_rank, method="maxvol", seed); other parameters
-    at their defaults (kick=2, n_sweeps=20, no max_evals)."""
-    return _cross(f, shape, rtol, max_rank, seed, "maxvol")
+    """tensortrain.cross(f, shape, rtol, max_rank, method="amen", seed): the default method;
+    other parameters at their defaults (kick=1 for amen, n_sweeps=20, no max_evals)."""
+    return _cross(f, shape, rtol, max_rank, seed, "amen")

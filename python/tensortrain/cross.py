@@ -179,15 +179,41 @@ def _tensor_function(a):
     return (lambda idx: arr[tuple(idx.T)]), arr.shape
 
 
+def _executor_plan(executor):
+    """How to spread chunks over the executor: (number of chunks per batch, submit function).
+
+    Pools of this process's standard library report ``_max_workers``; they start tasks cheaply,
+    so each worker gets 4 chunks (load balance). For a Dask ``Client.get_executor()`` each
+    worker thread gets one chunk, placed on that worker explicitly: a Dask task costs
+    milliseconds of scheduling, and the scheduler would otherwise queue several chunks on one
+    worker before its work stealing spreads them.
+    """
+    n = getattr(executor, "_max_workers", None)
+    if n:
+        return 4 * int(n), lambda f, c, i: executor.submit(f, c)
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "nthreads"):
+        try:
+            slots = [addr for addr, th in sorted(client.nthreads().items()) for _ in range(max(1, int(th)))]
+        except Exception:  # pragma: no cover - scheduler unreachable: plain submission
+            slots = []
+        if slots:
+            def submit(f, c, i):
+                return client.submit(f, c, workers=[slots[i % len(slots)]], allow_other_workers=True, pure=False)
+
+            return len(slots), submit
+    return 8, lambda f, c, i: executor.submit(f, c)
+
+
 def _executor_function(f, executor, batch_size):
     """f spread over an executor: each batch is cut into chunks submitted in order."""
-    workers = getattr(executor, "_max_workers", None) or 4
+    n_chunks, submit = _executor_plan(executor)
 
     def g(idx):
         M = len(idx)
-        bs = batch_size or max(1, -(-M // (4 * workers)))
+        bs = batch_size or max(1, -(-M // n_chunks))
         chunks = [idx[s : s + bs] for s in range(0, M, bs)]
-        futures = [executor.submit(f, c) for c in chunks]
+        futures = [submit(f, c, i) for i, c in enumerate(chunks)]
         try:
             parts = []
             for c, fu in zip(chunks, futures):

@@ -389,18 +389,29 @@ class CrossRun {
         return Eigen::Map<const Mat<T>>(v.data(), rows, rr);
     }
 
-    // Residual f - train on the block f(I, i_k, J) (rl n x rr) for probe index sets; its entries
-    // feed the error estimate of method "amen".
-    Mat<T> probe_residual(Index k, const std::vector<std::int64_t>& I, Index rl, const std::vector<std::int64_t>& J,
-                          Index rr) {
-        const std::vector<std::int64_t> idx = block_indices(k, 1, I, rl, J, rr);
-        const Index M = rl * shape_[(std::size_t)k] * rr;
+    // Method "amen": the fiber block F = f(I_k, i_k, J_{k+1}) (rl n x rr) and, in the same call
+    // of f, the residual f - train on kick probe fibers through random index sets: random
+    // suffixes in a forward step (rl n x kick, rows like F), random prefixes in a backward one
+    // (returned as n rr x kick, rows like the right unfolding's columns). The probes, away from
+    // the pivots, give the error estimate.
+    void block_and_probe(Index k, bool forward, Mat<T>& F, Mat<T>& res) {
+        const Index n = shape_[(std::size_t)k], rl = r_[(std::size_t)k], rr = r_[(std::size_t)k + 1], q = o_.kick;
+        std::vector<std::int64_t> idx = block_indices(k, 1, I_[(std::size_t)k], rl, J_[(std::size_t)k + 1], rr);
+        const std::size_t nb = idx.size() / (std::size_t)d_;
+        const std::vector<std::int64_t> pidx =
+            forward ? block_indices(k, 1, I_[(std::size_t)k], rl, random_indices(q, k + 1, d_), q)
+                    : block_indices(k, 1, random_indices(q, 0, k), q, J_[(std::size_t)k + 1], rr);
+        const Index np = (Index)(pidx.size() / (std::size_t)d_);
+        idx.insert(idx.end(), pidx.begin(), pidx.end());
         const Vec<T> v = values(idx);
-        const Vec<T> e = v - evaluate(tt_, idx.data(), M);
+        F = Eigen::Map<const Mat<T>>(v.data(), rl * n, rr);
+        const Vec<T> vp = v.segment((Index)nb, np);
+        const Vec<T> e = vp - evaluate(tt_, pidx.data(), np);
         err2_ += (double)e.squaredNorm();
-        nrm2_ += (double)v.squaredNorm();
-        nfresh_ += (long long)M;
-        return Eigen::Map<const Mat<T>>(e.data(), rl * shape_[(std::size_t)k], rr);
+        nrm2_ += (double)vp.squaredNorm();
+        nfresh_ += (long long)np;
+        if (forward) res = Eigen::Map<const Mat<T>>(e.data(), rl * n, q);
+        else res = Eigen::Map<const Mat<T>>(e.data(), q, n * rr).transpose();
     }
     // cnt random multi-indices of modes [lo, hi), row-major (cnt x (hi - lo)).
     std::vector<std::int64_t> random_indices(Index cnt, Index lo, Index hi) {
@@ -576,16 +587,17 @@ void CrossRun<T>::step_maxvol(Index k, bool forward) {
     using R = real_t<T>;
     const Index n = shape_[(std::size_t)k], rl = r_[(std::size_t)k], rr = r_[(std::size_t)k + 1];
     // Fibers f(I_k, i_k, J_{k+1}): the core in skeleton form, rows (a + rl i), columns b.
-    Mat<T> F = block(k, 1, I_[(std::size_t)k], rl, J_[(std::size_t)k + 1], rr);
+    const bool probe = amen_ && o_.kick > 0 && ((forward && k + 1 < d_) || (!forward && k > 0));
+    Mat<T> F, res;
+    if (probe) block_and_probe(k, forward, F, res);
+    else F = block(k, 1, I_[(std::size_t)k], rl, J_[(std::size_t)k + 1], rr);
     if (forward && k + 1 < d_) {
         Mat<T> A = F, U, VT;
         Vec<R> s;
         linalg::svd(A, U, s, VT);
         const Index r = bond_rank(s, o_.max_rank);
         const Index K = std::min<Index>({r + o_.kick, o_.max_rank, rl * n});
-        Mat<T> res;
-        if (amen_ && o_.kick > 0) res = probe_residual(k, I_[(std::size_t)k], rl, random_indices(o_.kick, k + 1, d_), o_.kick);
-        auto sel = select_rows(U, r, std::max(K, r), amen_ && o_.kick > 0 ? &res : nullptr);
+        auto sel = select_rows(U, r, std::max(K, r), probe ? &res : nullptr);
         // Core k = coef (interpolating on the chosen rows); the next core absorbs F(rows, :).
         cores_[(std::size_t)k] = Core<T>::from_left(rl, n, sel.coef);
         set_left(k, sel.rows);
@@ -605,12 +617,7 @@ void CrossRun<T>::step_maxvol(Index k, bool forward) {
         linalg::svd(A, U, s, VT);
         const Index r = bond_rank(s, o_.max_rank);
         const Index K = std::min<Index>({r + o_.kick, o_.max_rank, n * rr});
-        Mat<T> res;
-        if (amen_ && o_.kick > 0) {  // residual on random prefixes, as (n rr x kick) like A
-            const Mat<T> e = probe_residual(k, random_indices(o_.kick, 0, k), o_.kick, J_[(std::size_t)k + 1], rr);
-            res = Eigen::Map<const Mat<T>>(e.data(), o_.kick, n * rr).transpose();
-        }
-        auto sel = select_rows(U, r, std::max(K, r), amen_ && o_.kick > 0 ? &res : nullptr);
+        auto sel = select_rows(U, r, std::max(K, r), probe ? &res : nullptr);
         cores_[(std::size_t)k] = Core<T>::from_right(n, rr, sel.coef.transpose());
         set_right(k, sel.rows);
         Mat<T> Fcols(rl, (Index)sel.rows.size());
