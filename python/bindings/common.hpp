@@ -98,5 +98,6 @@ void bind_tt_matrix(py::module_& m);
 void bind_decompositions(py::module_& m);
 void bind_arithmetic(py::module_& m);
 void bind_cross(py::module_& m);
+void bind_dmrg(py::module_& m);
 
 }  // namespace ttpy

@@ -17,4 +17,5 @@ PYBIND11_MODULE(TENSORTRAIN_MODULE_NAME, m) {
     ttpy::bind_decompositions(m);
     ttpy::bind_arithmetic(m);
     ttpy::bind_cross(m);
+    ttpy::bind_dmrg(m);
 }

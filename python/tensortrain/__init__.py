@@ -27,6 +27,7 @@ from .cross import (
 )
 from .io import FormatError, load, save
 from .optima import argmax, argmin, top_k
+from .sweeps import EigshResult, eigsh, mpo_from_terms
 from .tt import (
     TensorTrain,
     TruncationInfo,
@@ -48,6 +49,8 @@ from .tt import (
     zeros,
 )
 
+from . import models, qtt  # noqa: E402  (need the classes above)
+
 _config._init()
 
 __version__ = "0.1.0"
@@ -66,6 +69,11 @@ __all__ = [
     "top_k",
     "argmax",
     "argmin",
+    "mpo_from_terms",
+    "eigsh",
+    "EigshResult",
+    "models",
+    "qtt",
     "TensorTrain",
     "TTMatrix",
     "TruncationInfo",

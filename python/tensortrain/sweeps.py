@@ -1,0 +1,190 @@
+"""Operators from local terms and DMRG-style sweep solvers (engine: ``mpo.hpp``, ``dmrg.hpp``).
+
+``mpo_from_terms`` builds a TT-matrix (MPO) from a sum of products of local operators and
+compresses it to its minimal exact rank; ``eigsh`` finds the lowest eigenpair of a symmetric
+TT-matrix by two-site DMRG.
+"""
+from __future__ import annotations
+
+import numbers
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import _core
+from ._validate import check_rtol, check_shape
+from .tt import TensorTrain, TTMatrix
+
+__all__ = ["mpo_from_terms", "eigsh", "EigshResult"]
+
+
+def _int_arg(name, v, lo):
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(v).__name__}")
+    if v < lo:
+        raise ValueError(f"{name} must be >= {lo}, got {v}")
+    return int(v)
+
+
+def mpo_from_terms(terms: Sequence, dims, rtol: float = 1e-13) -> TTMatrix:
+    """The TT-matrix ``sum_t coef_t * prod_{(site, op)} op`` (identity on the other sites).
+
+    Parameters
+    ----------
+    terms : sequence of (coef, [(site, op), ...])
+        ``op`` is a square ``(dims[site], dims[site])`` array; each site appears at most once
+        per term. A term with an empty list is ``coef`` times the identity.
+    dims : int sequence
+        Local dimension of each site.
+    rtol : float
+        Relative accuracy of the compression; the default keeps the minimal exact rank.
+
+    Returns
+    -------
+    TTMatrix
+        float64, rank as small as the sum allows (e.g. 5 for the Heisenberg chain).
+    """
+    dims = check_shape(dims, "dims")
+    rtol = check_rtol(rtol)
+    out = []
+    for t, term in enumerate(terms):
+        try:
+            coef, ops = term
+        except (TypeError, ValueError):
+            raise TypeError(f"term {t} must be a pair (coef, [(site, op), ...]), got {term!r}") from None
+        if not isinstance(coef, numbers.Real) or isinstance(coef, bool):
+            raise TypeError(f"term {t}: the coefficient must be a real number, got {type(coef).__name__}")
+        lops = []
+        for p in ops:
+            try:
+                site, op = p
+            except (TypeError, ValueError):
+                raise TypeError(f"term {t}: each operator must be a pair (site, matrix), got {p!r}") from None
+            site = _int_arg("site", site, 0)
+            a = np.asarray(op)
+            if a.dtype.kind == "c":
+                raise TypeError(f"term {t}: complex local operators are not supported (real float64 only)")
+            lops.append((site, np.ascontiguousarray(a, dtype=np.float64)))
+        out.append((float(coef), lops))
+    return TTMatrix._wrap(_core.mpo_from_terms_float64(list(dims), out, rtol))
+
+
+@dataclass
+class EigshResult:
+    """Outcome of :func:`eigsh`."""
+
+    energy: float
+    """The lowest eigenvalue found."""
+    state: TensorTrain
+    """Its eigenvector, unit norm."""
+    energies: list = field(default_factory=list)
+    """Energy after each half-sweep."""
+    truncation_errors: list = field(default_factory=list)
+    """Largest discarded weight (relative, squared singular values) of each half-sweep."""
+    n_sweeps: int = 0
+    """Half-sweeps done."""
+    converged: bool = False
+    stop_reason: str = ""
+    """``"converged"``, ``"n_sweeps"`` or ``"callback"``."""
+
+    @property
+    def eigenvalue(self) -> float:
+        return self.energy
+
+
+def eigsh(
+    A: TTMatrix,
+    k: int = 1,
+    x0: TensorTrain | None = None,
+    max_rank: int = 64,
+    rtol: float = 1e-10,
+    n_sweeps: int = 10,
+    tol: float = 1e-10,
+    krylov: int = 40,
+    init_rank: int = 4,
+    seed: int = 0,
+    callback: Callable[[dict], Any] | None = None,
+    verbose: bool = False,
+) -> EigshResult:
+    """Lowest eigenpair of a symmetric TT-matrix by two-site DMRG.
+
+    Each step optimizes two neighbouring cores with the rest of the train fixed: the operator
+    restricted to them is applied through the left and right environments (never formed) in a
+    Lanczos solver, and the optimized pair is split by a truncated SVD that sets the bond rank.
+
+    Parameters
+    ----------
+    A : TTMatrix
+        Symmetric (checked: ``||A - A^T|| <= 1e-10 ||A||``), square mode sizes, float64.
+    k : int
+        Number of eigenpairs; only ``k = 1`` is implemented.
+    x0 : TensorTrain or None
+        Start vector (nonzero, shape = ``A.col_dims``); default: a random train of rank
+        ``init_rank`` from ``seed``.
+    max_rank : int
+        Largest bond rank of the state.
+    rtol : float
+        SVD truncation: singular values whose squares sum below ``rtol**2`` (relative) are cut.
+    n_sweeps : int
+        At most this many full (left-right-left) sweeps.
+    tol : float
+        Converged when a full sweep changes the energy by less than ``tol`` (relative).
+    krylov : int
+        Lanczos vectors per local solve.
+    callback : callable or None
+        Called after each half-sweep with ``sweep``, ``energy``, ``truncation_error``,
+        ``max_rank``; a true return value stops the run.
+    verbose : bool
+        One line per half-sweep on stderr.
+
+    Returns
+    -------
+    EigshResult
+    """
+    if not isinstance(A, TTMatrix):
+        raise TypeError(f"A must be a TTMatrix, got {type(A).__name__}")
+    k = _int_arg("k", k, 1)
+    if k != 1:
+        raise NotImplementedError("eigsh computes the lowest eigenpair only (k = 1) in this version")
+    if A.dtype != np.float64:
+        raise TypeError(f"eigsh needs a float64 TT-matrix, got {A.dtype}")
+    if x0 is not None:
+        if not isinstance(x0, TensorTrain):
+            raise TypeError(f"x0 must be a TensorTrain or None, got {type(x0).__name__}")
+        if x0.dtype != np.float64:
+            x0 = x0.astype(np.float64)
+    max_rank = _int_arg("max_rank", max_rank, 1)
+    n_sweeps = _int_arg("n_sweeps", n_sweeps, 1)
+    krylov = _int_arg("krylov", krylov, 2)
+    init_rank = _int_arg("init_rank", init_rank, 1)
+    seed = _int_arg("seed", seed, 0)
+    rtol = check_rtol(rtol)
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (0 <= tol < float("inf")):
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    tol = float(tol)
+    cb = callback
+    if verbose:
+
+        def cb(info, _user=callback):
+            print(
+                f"eigsh: half-sweep {info['sweep']:3d}  energy {info['energy']:.12g}  truncation "
+                f"{info['truncation_error']:.1e}  max rank {info['max_rank']}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return _user(info) if _user is not None else False
+
+    r = _core.eigsh_float64(
+        A._c, max_rank, rtol, n_sweeps, tol, krylov, init_rank, seed, None if x0 is None else x0._c, cb
+    )
+    return EigshResult(
+        energy=float(r["energy"]),
+        state=TensorTrain._wrap(r["state"]),
+        energies=list(r["energies"]),
+        truncation_errors=list(r["truncation_errors"]),
+        n_sweeps=int(r["n_sweeps"]),
+        converged=bool(r["converged"]),
+        stop_reason=str(r["stop_reason"]),
+    )
