@@ -93,6 +93,18 @@ def tour(d: int = 12, n: int = 4) -> None:
     print("\n7. Cross quadrature: the same 100-d integral, now treating sin(x1 + ... + x100) as a black box")
     (val, r), secs = _timed(tt.integrate, lambda x: np.sin(x.sum(axis=1)), [(0, 1)] * dq, n=10, rtol=1e-12)
     print(f"   {val:.15e} (rel. diff {abs(val - exact) / abs(exact):.1e}) from {r.n_evals} evaluations in {secs:.2f} s")
+
+    print("\n8. DMRG: ground state of the spin-1/2 Heisenberg chain (L = 20) and the critical Ising chain (L = 100)")
+    H = tt.models.heisenberg(20)
+    res, secs = _timed(tt.eigsh, H, max_rank=64, rtol=1e-12)
+    e_ed = -8.682473334398985  # exact diagonalization (shared/reference/values.json)
+    print(f"   {H}: E0 = {res.energy:.12f} (exact {e_ed:.12f}, diff {abs(res.energy - e_ed):.1e}) after "
+          f"{res.n_sweeps} half-sweeps, max rank {res.state.max_rank}, {secs:.2f} s")
+    Lc = 100
+    res, secs = _timed(tt.eigsh, tt.models.tfim(Lc, 1.0), max_rank=32)
+    e_cf = 1 - 1 / np.sin(np.pi / (2 * (2 * Lc + 1)))
+    print(f"   TFIM L = {Lc}, h = 1: E0 = {res.energy:.10f} (closed form {e_cf:.10f}, rel. diff "
+          f"{abs(res.energy - e_cf) / abs(e_cf):.1e}), {secs:.2f} s")
     print("\nDone.")
 
 
