@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Operators from local terms (MPOs) and the DMRG eigensolver.
+// Operators from local terms (MPOs), the DMRG eigensolver and the AMEn linear solver.
 #include "common.hpp"
 
+#include <tensortrain/amen.hpp>
 #include <tensortrain/dmrg.hpp>
 #include <tensortrain/mpo.hpp>
 
@@ -82,6 +83,47 @@ void bind_type(py::module_& m) {
         },
         py::arg("A"), py::arg("max_rank"), py::arg("rtol"), py::arg("n_sweeps"), py::arg("tol"), py::arg("krylov"),
         py::arg("init_rank"), py::arg("seed"), py::arg("x0").none(true), py::arg("callback"));
+
+    m.def(
+        (std::string("solve_") + type_suffix<T>()).c_str(),
+        [](const TTMatrix<T>& A, const TensorTrain<T>& b, double rtol, Index max_rank, Index n_sweeps,
+           Index residual_rank, Index init_rank, Index dense_limit, std::uint64_t seed, const TensorTrain<T>* x0,
+           const py::object& callback) {
+            tensortrain::AmenOptions o;
+            o.rtol = rtol;
+            o.max_rank = max_rank;
+            o.n_sweeps = n_sweeps;
+            o.residual_rank = residual_rank;
+            o.init_rank = init_rank;
+            o.dense_limit = dense_limit;
+            o.seed = seed;
+            if (!callback.is_none()) {
+                py::function cb = callback;
+                o.callback = [cb](const tensortrain::AmenProgress& p) {
+                    py::gil_scoped_acquire gil;
+                    py::dict info;
+                    info["sweep"] = p.sweep;
+                    info["residual"] = p.residual;
+                    info["max_rank"] = p.max_rank;
+                    return py::bool_(cb(info));
+                };
+            }
+            tensortrain::AmenResult<T> r;
+            {
+                ComputeScope scope;
+                r = tensortrain::solve<T>(A, b, o, x0);
+            }
+            py::dict out;
+            out["x"] = std::move(r.x);
+            out["residuals"] = r.residuals;
+            out["n_sweeps"] = r.n_sweeps;
+            out["converged"] = r.converged;
+            out["stop_reason"] = r.stop_reason;
+            return out;
+        },
+        py::arg("A"), py::arg("b"), py::arg("rtol"), py::arg("max_rank"), py::arg("n_sweeps"),
+        py::arg("residual_rank"), py::arg("init_rank"), py::arg("dense_limit"), py::arg("seed"),
+        py::arg("x0").none(true), py::arg("callback"));
 }
 }  // namespace
 

@@ -27,7 +27,7 @@ from .cross import (
 )
 from .io import FormatError, load, save
 from .optima import argmax, argmin, top_k
-from .sweeps import EigshResult, eigsh, mpo_from_terms
+from .sweeps import EigshResult, SolveResult, eigsh, mpo_from_terms, solve
 from .tt import (
     TensorTrain,
     TruncationInfo,
@@ -72,6 +72,8 @@ __all__ = [
     "mpo_from_terms",
     "eigsh",
     "EigshResult",
+    "solve",
+    "SolveResult",
     "models",
     "qtt",
     "TensorTrain",

@@ -91,3 +91,16 @@ def eigsh_float64(
     x0: TensorTrain_float64 | None,
     callback: Any,
 ) -> dict[str, Any]: ...
+def solve_float64(
+    A: TTMatrix_float64,
+    b: TensorTrain_float64,
+    rtol: float,
+    max_rank: int,
+    n_sweeps: int,
+    residual_rank: int,
+    init_rank: int,
+    dense_limit: int,
+    seed: int,
+    x0: TensorTrain_float64 | None,
+    callback: Any,
+) -> dict[str, Any]: ...

@@ -1,8 +1,9 @@
-"""Operators from local terms and DMRG-style sweep solvers (engine: ``mpo.hpp``, ``dmrg.hpp``).
+"""Operators from local terms and DMRG-style sweep solvers (engine: ``mpo.hpp``, ``dmrg.hpp``,
+``amen.hpp``).
 
 ``mpo_from_terms`` builds a TT-matrix (MPO) from a sum of products of local operators and
 compresses it to its minimal exact rank; ``eigsh`` finds the lowest eigenpair of a symmetric
-TT-matrix by two-site DMRG.
+TT-matrix by two-site DMRG; ``solve`` solves ``A x = b`` by AMEn.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from . import _core
 from ._validate import check_rtol, check_shape
 from .tt import TensorTrain, TTMatrix
 
-__all__ = ["mpo_from_terms", "eigsh", "EigshResult"]
+__all__ = ["mpo_from_terms", "eigsh", "EigshResult", "solve", "SolveResult"]
 
 
 def _int_arg(name, v, lo):
@@ -184,6 +185,104 @@ def eigsh(
         state=TensorTrain._wrap(r["state"]),
         energies=list(r["energies"]),
         truncation_errors=list(r["truncation_errors"]),
+        n_sweeps=int(r["n_sweeps"]),
+        converged=bool(r["converged"]),
+        stop_reason=str(r["stop_reason"]),
+    )
+
+
+@dataclass
+class SolveResult:
+    """Outcome of :func:`solve`."""
+
+    x: TensorTrain
+    residuals: list = field(default_factory=list)
+    """``||A x - b|| / ||b||`` after each sweep (computed exactly in the TT format)."""
+    n_sweeps: int = 0
+    converged: bool = False
+    stop_reason: str = ""
+    """``"converged"``, ``"n_sweeps"`` or ``"callback"``."""
+
+    @property
+    def residual(self) -> float:
+        return self.residuals[-1] if self.residuals else float("nan")
+
+
+def solve(
+    A: TTMatrix,
+    b: TensorTrain,
+    x0: TensorTrain | None = None,
+    rtol: float = 1e-8,
+    max_rank: int = 64,
+    n_sweeps: int = 20,
+    residual_rank: int = 4,
+    init_rank: int = 2,
+    dense_limit: int = 800,
+    seed: int = 0,
+    callback: Callable[[dict], Any] | None = None,
+    verbose: bool = False,
+) -> SolveResult:
+    """Solve ``A x = b`` in the TT format by AMEn (alternating minimal energy with residual
+    enrichment; symmetric or not).
+
+    Each step solves the system projected on the current left and right interfaces for one
+    core (directly up to ``dense_limit`` unknowns, otherwise by restarted GMRES applying the
+    local operator through the environments), truncates it, and enriches its basis by the
+    residual projected on a rank-``residual_rank`` train that tracks the residual.
+
+    Parameters
+    ----------
+    A : TTMatrix
+        Square mode sizes, float64.
+    b : TensorTrain
+        Right-hand side of shape ``A.col_dims``, nonzero.
+    x0 : TensorTrain or None
+        Start (default: a random train of rank ``init_rank``).
+    rtol : float
+        Stop when ``||A x - b|| <= rtol ||b||`` (checked exactly after each sweep). In double
+        precision the reachable residual is about ``cond(A) * 1e-16``.
+    max_rank, n_sweeps, residual_rank, init_rank, dense_limit, seed
+        See above.
+    callback : callable or None
+        Called after each sweep with ``sweep``, ``residual``, ``max_rank``; true stops.
+    verbose : bool
+        One line per sweep on stderr.
+    """
+    if not isinstance(A, TTMatrix):
+        raise TypeError(f"A must be a TTMatrix, got {type(A).__name__}")
+    if not isinstance(b, TensorTrain):
+        raise TypeError(f"b must be a TensorTrain, got {type(b).__name__}")
+    if A.dtype != np.float64:
+        raise TypeError(f"solve needs a float64 TT-matrix, got {A.dtype}")
+    if b.dtype.kind == "c":
+        raise TypeError("solve: complex right-hand sides are not supported")
+    b = b.astype(np.float64)
+    if x0 is not None:
+        if not isinstance(x0, TensorTrain):
+            raise TypeError(f"x0 must be a TensorTrain or None, got {type(x0).__name__}")
+        x0 = x0.astype(np.float64)
+    rtol = check_rtol(rtol)
+    if rtol <= 0:
+        raise ValueError("rtol must be > 0 for solve")
+    max_rank = _int_arg("max_rank", max_rank, 1)
+    n_sweeps = _int_arg("n_sweeps", n_sweeps, 1)
+    residual_rank = _int_arg("residual_rank", residual_rank, 1)
+    init_rank = _int_arg("init_rank", init_rank, 1)
+    dense_limit = _int_arg("dense_limit", dense_limit, 0)
+    seed = _int_arg("seed", seed, 0)
+    cb = callback
+    if verbose:
+
+        def cb(info, _user=callback):
+            print(f"solve: sweep {info['sweep']:3d}  residual {info['residual']:.2e}  max rank {info['max_rank']}",
+                  file=sys.stderr, flush=True)
+            return _user(info) if _user is not None else False
+
+    r = _core.solve_float64(A._c, b._c, rtol, max_rank, n_sweeps, residual_rank, init_rank, dense_limit, seed,
+                            None if x0 is None else x0._c, cb)
+    return SolveResult(
+        x=TensorTrain._wrap(r["x"]),
+        residuals=list(r["residuals"]),
         n_sweeps=int(r["n_sweeps"]),
         converged=bool(r["converged"]),
         stop_reason=str(r["stop_reason"]),

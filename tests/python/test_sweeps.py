@@ -133,3 +133,68 @@ def test_eigsh_x0_callback_and_bad_input():
         tt.eigsh(H, max_rank=0)
     with pytest.raises(TypeError):
         tt.eigsh(np.eye(4))
+
+
+def test_solve_qtt_poisson_1d_exact_solution():
+    for b, tol in ((6, 1e-12), (12, 2e-8)):  # cond(A) ~ 4^b: the double-precision floor
+        n = 2**b
+        res = tt.solve(tt.qtt.laplacian(b), tt.ones([2] * b), rtol=1e-10, n_sweeps=8)
+        i = np.arange(1, n + 1)
+        bits = (((i - 1)[:, None] >> np.arange(b - 1, -1, -1)) & 1).astype(np.int64)
+        exact = i * (n + 1 - i) / 2
+        assert np.linalg.norm(res.x[bits] - exact) <= tol * np.linalg.norm(exact)
+
+
+def test_solve_laplacian_10d_w5_case():
+    # W5: d = 10, n = 32, h = 1/33, right-hand side ones, rtol 1e-6
+    d, n, h = 10, 32, 1 / 33
+    T = (2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1)) / h**2
+    I = np.eye(n)
+    terms = [(1.0, [(k, T)]) for k in range(d)]
+    A = tt.mpo_from_terms(terms, [n] * d)
+    assert max(A.ranks) == 2
+    b = tt.ones([n] * d)
+    res = tt.solve(A, b, rtol=1e-6)
+    assert res.converged
+    r = ((A @ res.x) - b).norm() / b.norm()  # independent residual check
+    assert r <= 1e-6
+    # the solution is positive and symmetric under reversing every coordinate
+    idx = np.random.default_rng(0).integers(0, n, (200, d))
+    v, w = res.x[idx], res.x[n - 1 - idx]
+    assert (v > 0).all() and np.allclose(v, w, rtol=1e-4)
+    del I
+
+
+def test_solve_against_dense_nonsymmetric():
+    rng = np.random.default_rng(3)
+    n = [4, 5, 3]
+    mats = [2 * np.eye(m) - 1.5 * np.eye(m, k=-1) - 0.5 * np.eye(m, k=1) for m in n]
+    A = tt.mpo_from_terms([(1.0, [(k, mats[k])]) for k in range(3)], n)
+    Ad = A.full()
+    assert not np.allclose(Ad, Ad.T)
+    b = tt.random(n, 2, seed=4)
+    for dense_limit in (800, 0):
+        res = tt.solve(A, b, rtol=1e-12, dense_limit=dense_limit)
+        xd = np.linalg.solve(Ad, b.full().ravel())
+        np.testing.assert_allclose(res.x.full().ravel(), xd, rtol=0, atol=1e-10 * np.linalg.norm(xd))
+    del rng
+
+
+def test_solve_bad_input_and_callback():
+    A = tt.qtt.laplacian(4)
+    b = tt.ones([2] * 4)
+    with pytest.raises(ValueError, match="shape"):
+        tt.solve(A, tt.ones([2] * 3))
+    with pytest.raises(ValueError, match="zero"):
+        tt.solve(A, tt.zeros([2] * 4))
+    with pytest.raises(ValueError):
+        tt.solve(A, b, rtol=0)
+    with pytest.raises(TypeError):
+        tt.solve(A.full(), b)
+    with pytest.raises(ValueError, match="square"):
+        tt.solve(tt.TTMatrix([np.ones((1, 2, 3, 1))]), tt.ones([3]))
+    seen = []
+    res = tt.solve(tt.qtt.laplacian(10), tt.ones([2] * 10), rtol=1e-14, callback=lambda i: seen.append(i) or True)
+    assert res.stop_reason == "callback" and len(seen) == 1 and res.n_sweeps == 1
+    small = tt.solve(tt.qtt.laplacian(8), tt.ones([2] * 8), max_rank=1, residual_rank=1, n_sweeps=3)
+    assert small.stop_reason == "n_sweeps" and np.isfinite(small.residual)

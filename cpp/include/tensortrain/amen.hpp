@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+// AMEn for A x = b in the TT format (Dolgov & Savostyanov, SIAM J. Sci. Comput. 36 (2014)):
+// one-site sweeps solve the system projected on the current interfaces (orthonormal by QR), and
+// after each core the basis is enriched by the residual projected on a low-rank train z that
+// tracks it. The local system is solved directly when small and by restarted GMRES (the local
+// operator applied through the environments, never formed) when large.
+#include "arithmetic.hpp"
+#include "linalg.hpp"
+#include "orthogonalize.hpp"
+#include "random.hpp"
+#include "tt_matrix.hpp"
+
+#include <unsupported/Eigen/CXX11/Tensor>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tensortrain {
+
+struct AmenProgress {
+    Index sweep = 0;
+    double residual = 0;  // ||A x - b|| / ||b|| after the sweep
+    Index max_rank = 0;
+};
+
+struct AmenOptions {
+    double rtol = 1e-8;         // stop at ||A x - b|| <= rtol ||b||
+    Index max_rank = 64;
+    Index n_sweeps = 20;
+    Index residual_rank = 4;    // rank of the residual tracker z (the enrichment per step)
+    Index init_rank = 2;        // rank of the random start without x0
+    Index dense_limit = 800;    // local systems up to this size are solved directly
+    Index gmres_restart = 40;
+    Index gmres_max_restarts = 20;
+    std::uint64_t seed = 0;
+    std::function<bool(const AmenProgress&)> callback;
+};
+
+template <class T>
+struct AmenResult {
+    TensorTrain<T> x;
+    std::vector<double> residuals;  // relative residual after each sweep
+    Index n_sweeps = 0;
+    bool converged = false;
+    std::string stop_reason;        // converged, n_sweeps, callback
+};
+
+namespace detail {
+namespace env {
+template <class T>
+using T2 = Eigen::Tensor<T, 2>;
+template <class T>
+using T3 = Eigen::Tensor<T, 3>;
+template <class T>
+using T4 = Eigen::Tensor<T, 4>;
+using P = Eigen::IndexPair<Eigen::Index>;
+
+template <class T>
+Eigen::TensorMap<const T3<T>> core3(const Core<T>& G) {
+    return Eigen::TensorMap<const T3<T>>(G.data(), G.r0(), G.n(), G.r1());
+}
+template <class T>
+Eigen::TensorMap<const T4<T>> core4(const TTMatrix<T>& A, Index k) {
+    const Core<T>& G = A.tt().core(k);
+    return Eigen::TensorMap<const T4<T>>(G.data(), G.r0(), A.row_dims()[(std::size_t)k], A.col_dims()[(std::size_t)k],
+                                         G.r1());
+}
+// L'(b', w', b) = sum Y(a', i, b') L(a', w, a) W(w, i, j, w') X(a, j, b)
+template <class T, class WT>
+T3<T> left3(const T3<T>& L, const Core<T>& Y, const WT& W, const Core<T>& X) {
+    const T4<T> t1 = L.contract(core3(X), Eigen::array<P, 1>{P(2, 0)});
+    const T4<T> t2 = t1.contract(W, Eigen::array<P, 2>{P(1, 0), P(2, 2)});
+    const T3<T> t3 = t2.contract(core3(Y), Eigen::array<P, 2>{P(0, 0), P(2, 1)});
+    return t3.shuffle(Eigen::array<int, 3>{2, 1, 0});
+}
+// R(a', w, a) = sum Y(a', i, b') W(w, i, j, w') X(a, j, b) R'(b', w', b)
+template <class T, class WT>
+T3<T> right3(const T3<T>& R, const Core<T>& Y, const WT& W, const Core<T>& X) {
+    const T4<T> t1 = core3(X).contract(R, Eigen::array<P, 1>{P(2, 2)});
+    const T4<T> t2 = t1.contract(W, Eigen::array<P, 2>{P(1, 2), P(3, 3)});
+    const T3<T> t3 = t2.contract(core3(Y), Eigen::array<P, 2>{P(1, 2), P(3, 1)});
+    return t3.shuffle(Eigen::array<int, 3>{2, 1, 0});
+}
+// L'(b', b) = sum Y(a', i, b') L(a', a) X(a, i, b)
+template <class T>
+T2<T> left2(const T2<T>& L, const Core<T>& Y, const Core<T>& X) {
+    const T3<T> t1 = L.contract(core3(X), Eigen::array<P, 1>{P(1, 0)});               // a' i b
+    return core3(Y).contract(t1, Eigen::array<P, 2>{P(0, 0), P(1, 1)});                // b' b
+}
+// R(a', a) = sum Y(a', i, b') X(a, i, b) R'(b', b)
+template <class T>
+T2<T> right2(const T2<T>& R, const Core<T>& Y, const Core<T>& X) {
+    const T3<T> t1 = core3(X).contract(R, Eigen::array<P, 1>{P(2, 1)});               // a i b'
+    return core3(Y).contract(t1, Eigen::array<P, 2>{P(1, 1), P(2, 2)});                // a' a
+}
+// y(a', i, b') = sum L(a', w, a) W(w, i, j, w') R(b', w', b) x(a, j, b)
+template <class T, class WT>
+T3<T> apply3(const T3<T>& L, const WT& W, const T3<T>& R, const T3<T>& x) {
+    const T4<T> t1 = L.contract(x, Eigen::array<P, 1>{P(2, 0)});                      // a' w j b
+    const T4<T> t2 = t1.contract(W, Eigen::array<P, 2>{P(1, 0), P(2, 2)});            // a' b i w'
+    const T3<T> t3 = t2.contract(R, Eigen::array<P, 2>{P(3, 1), P(1, 2)});            // a' i b'
+    return t3;
+}
+// f(a', i, b') = sum L(a', a) B(a, i, b) R(b', b)
+template <class T>
+T3<T> rhs2(const T2<T>& L, const Core<T>& B, const T2<T>& R) {
+    const T3<T> t1 = L.contract(core3(B), Eigen::array<P, 1>{P(1, 0)});               // a' i b
+    return t1.contract(R, Eigen::array<P, 1>{P(2, 1)});                                // a' i b'
+}
+template <class T>
+T2<T> ones2() {
+    T2<T> t(1, 1);
+    t.setConstant(T(1));
+    return t;
+}
+template <class T>
+T3<T> ones3() {
+    T3<T> t(1, 1, 1);
+    t.setConstant(T(1));
+    return t;
+}
+}  // namespace env
+
+// Restarted GMRES for the local system; x is the start and the result. Returns the relative
+// residual reached.
+template <class T, class Apply>
+double gmres(const Apply& apply, const Vec<T>& f, Vec<T>& x, double tol, Index m, Index max_restarts) {
+    const Index n = f.size();
+    const double nf = (double)f.norm();
+    if (nf == 0) {
+        x.setZero();
+        return 0;
+    }
+    m = std::max<Index>(1, std::min(m, n));
+    double rel = 1;
+    for (Index rs = 0; rs <= max_restarts; ++rs) {
+        Vec<T> r = f - apply(x);
+        const T beta = r.norm();
+        rel = (double)beta / nf;
+        if (rel <= tol) break;
+        Mat<T> V(n, m + 1), H = Mat<T>::Zero(m + 1, m);
+        V.col(0) = r / beta;
+        Index j = 0;
+        for (; j < m; ++j) {
+            Vec<T> w = apply(V.col(j));
+            for (int pass = 0; pass < 2; ++pass) {
+                const Vec<T> h = V.leftCols(j + 1).transpose() * w;
+                w -= V.leftCols(j + 1) * h;
+                H.col(j).head(j + 1) += h;
+            }
+            H(j + 1, j) = w.norm();
+            if (!(H(j + 1, j) > T(1e-14) * beta)) {
+                ++j;
+                break;
+            }
+            V.col(j + 1) = w / H(j + 1, j);
+        }
+        // least squares min || beta e1 - H y ||
+        Vec<T> g = Vec<T>::Zero(j + 1);
+        g(0) = beta;
+        const Vec<T> y = H.topLeftCorner(j + 1, j).colPivHouseholderQr().solve(g);
+        x += V.leftCols(j) * y;
+    }
+    return rel;
+}
+
+template <class T>
+class Amen {
+  public:
+    Amen(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOptions& o) : A_(A), b_(b), o_(o), d_(A.ndim()) {}
+
+    AmenResult<T> run(TensorTrain<T> x) {
+        AmenResult<T> res;
+        res.stop_reason = "n_sweeps";
+        const double nb = (double)norm(b_);
+        std::vector<Index> zr((std::size_t)d_ + 1, 1);
+        for (Index k = 1; k < d_; ++k) zr[(std::size_t)k] = o_.residual_rank;
+        z_ = random_tt<T>(b_.shape(), zr, o_.seed + 1);
+        x_ = std::move(x);
+        for (Index sweep = 0; sweep < o_.n_sweeps; ++sweep) {
+            this->sweep();
+            const double r = (double)norm(add(matvec(A_, x_), b_, T(1), T(-1))) / nb;
+            res.residuals.push_back(r);
+            ++res.n_sweeps;
+            if (r <= o_.rtol) {
+                res.converged = true;
+                res.stop_reason = "converged";
+                break;
+            }
+            if (o_.callback && o_.callback(AmenProgress{res.n_sweeps, r, x_.max_rank()})) {
+                res.stop_reason = "callback";
+                break;
+            }
+        }
+        res.x = std::move(x_);
+        return res;
+    }
+
+  private:
+    void sweep() {
+        using namespace env;
+        right_orthogonalize(x_, 0);
+        right_orthogonalize(z_, 0);
+        std::vector<T3<T>> Lxax((std::size_t)d_ + 1), Rxax((std::size_t)d_ + 1), Lzax((std::size_t)d_ + 1),
+            Rzax((std::size_t)d_ + 1);
+        std::vector<T2<T>> Lxb((std::size_t)d_ + 1), Rxb((std::size_t)d_ + 1), Lzb((std::size_t)d_ + 1),
+            Rzb((std::size_t)d_ + 1);
+        Lxax[0] = Lzax[0] = ones3<T>();
+        Rxax[(std::size_t)d_] = Rzax[(std::size_t)d_] = ones3<T>();
+        Lxb[0] = Lzb[0] = ones2<T>();
+        Rxb[(std::size_t)d_] = Rzb[(std::size_t)d_] = ones2<T>();
+        for (Index k = d_ - 1; k >= 1; --k) {
+            const auto W = core4(A_, k);
+            Rxax[(std::size_t)k] = right3<T>(Rxax[(std::size_t)k + 1], x_.core(k), W, x_.core(k));
+            Rzax[(std::size_t)k] = right3<T>(Rzax[(std::size_t)k + 1], z_.core(k), W, x_.core(k));
+            Rxb[(std::size_t)k] = right2<T>(Rxb[(std::size_t)k + 1], x_.core(k), b_.core(k));
+            Rzb[(std::size_t)k] = right2<T>(Rzb[(std::size_t)k + 1], z_.core(k), b_.core(k));
+        }
+        const double nx_scale = 1.0 / std::sqrt((double)std::max<Index>(d_ - 1, 1));
+        for (Index k = 0; k < d_; ++k) {
+            const auto W = core4(A_, k);
+            const Core<T>& X = x_.core(k);
+            const Index rl = X.r0(), n = X.n(), rr = X.r1(), N = rl * n * rr;
+            const std::size_t kk = (std::size_t)k;
+            // local system
+            const T3<T> f3 = rhs2<T>(Lxb[kk], b_.core(k), Rxb[kk + 1]);
+            const Vec<T> f = Eigen::Map<const Vec<T>>(f3.data(), N);
+            Vec<T> u = Eigen::Map<const Vec<T>>(X.data(), N);
+            const auto apply = [&](const auto& v) -> Vec<T> {
+                const Vec<T> vv = v;
+                Eigen::TensorMap<const T3<T>> vt(vv.data(), rl, n, rr);
+                const T3<T> y = apply3<T>(Lxax[kk], W, Rxax[kk + 1], T3<T>(vt));
+                return Eigen::Map<const Vec<T>>(y.data(), N);
+            };
+            if (N <= o_.dense_limit) {
+                const Eigen::Tensor<T, 5> t1 = Lxax[kk].contract(W, Eigen::array<P, 1>{P(1, 0)});  // a2 a i2 j w2
+                const Eigen::Tensor<T, 6> t2 =
+                    t1.contract(Rxax[kk + 1], Eigen::array<P, 1>{P(4, 1)});  // a' a i' j b' b
+                const Eigen::Tensor<T, 6> t3 = t2.shuffle(Eigen::array<int, 6>{0, 2, 4, 1, 3, 5});
+                const Mat<T> M = Eigen::Map<const Mat<T>>(t3.data(), N, N);
+                u = M.partialPivLu().solve(f);
+            } else {
+                gmres<T>(apply, f, u, std::max(o_.rtol * 1e-2, 1e-14), o_.gmres_restart, o_.gmres_max_restarts);
+            }
+            if (!u.allFinite())
+                throw LinalgError("solve: the local system produced non-finite values (is A singular?)");
+            if (k == d_ - 1) {
+                x_.core(k) = Core<T>::from_left(rl, n, Eigen::Map<const Mat<T>>(u.data(), rl * n, rr));
+                break;
+            }
+            Eigen::TensorMap<const T3<T>> ut(u.data(), rl, n, rr);
+            const T3<T> u3 = ut;
+            // residual tracker z: projected residual at this core
+            const Core<T>& Z = z_.core(k);
+            const Index zl = Z.r0(), zrr = Z.r1();
+            {
+                const T3<T> rz = rhs2<T>(Lzb[kk], b_.core(k), Rzb[kk + 1]) - apply3<T>(Lzax[kk], W, Rzax[kk + 1], u3);
+                Mat<T> Rm = Eigen::Map<const Mat<T>>(rz.data(), zl * n, zrr), U, VT;
+                Vec<real_t<T>> s;
+                linalg::svd(Rm, U, s, VT);
+                const Index q = std::min<Index>({o_.residual_rank, U.cols()});
+                Mat<T> Zc(zl * n, q);
+                Zc = U.leftCols(q);
+                Core<T>& Zn = z_.core(k + 1);
+                // keep z a valid train: the next core is recontracted to rank q
+                Mat<T> C = U.leftCols(q).transpose() * Eigen::Map<const Mat<T>>(Z.data(), zl * n, zrr);
+                Core<T> next(q, Zn.n(), Zn.r1(), Uninitialized{});
+                next.right() = C * Zn.right();
+                z_.core(k) = Core<T>::from_left(zl, n, Zc);
+                Zn = std::move(next);
+            }
+            // truncate the solution core, then enrich its basis by the residual in x's left and
+            // z's right interfaces
+            Mat<T> Um = Eigen::Map<const Mat<T>>(u.data(), rl * n, rr), U, VT;
+            Vec<real_t<T>> s;
+            linalg::svd(Um, U, s, VT);
+            real_t<T> err2 = 0;
+            const Index r = linalg::truncation_rank(s, real_t<T>(o_.rtol * 0.1 * nx_scale) * s.norm(),
+                                                    std::max<Index>(1, o_.max_rank), err2);
+            const T3<T> rx = rhs2<T>(Lxb[kk], b_.core(k), Rzb[kk + 1]) - apply3<T>(Lxax[kk], W, Rzax[kk + 1], u3);
+            // (the right environments at bond k+1 stay valid: they only involve cores k+1.. of
+            // the old trains, and the steps from k+1 on use those at k+2 and beyond)
+            const Index ze = std::min<Index>((Index)rx.dimension(2),
+                                             std::max<Index>(0, std::min<Index>(o_.max_rank, rl * n) - r));
+            Mat<T> Aug(rl * n, r + ze);
+            Aug.leftCols(r) = U.leftCols(r);
+            if (ze > 0) Aug.rightCols(ze) = Eigen::Map<const Mat<T>>(rx.data(), rl * n, rx.dimension(2)).leftCols(ze);
+            Mat<T> Rq;
+            linalg::qr(Aug, Rq);  // Aug <- Q (rl n x r + ze)
+            const Index rn = Aug.cols();
+            // coefficients of U_r S V^T in the new basis: Q^T U_r S V^T
+            const Mat<T> C = (Aug.transpose() * U.leftCols(r)) * s.head(r).template cast<T>().asDiagonal() * VT.topRows(r);
+            x_.core(k) = Core<T>::from_left(rl, n, Aug);
+            Core<T>& Xn = x_.core(k + 1);
+            Core<T> next(rn, Xn.n(), Xn.r1(), Uninitialized{});
+            next.right() = C * Xn.right();
+            Xn = std::move(next);
+            // left environments at bond k+1
+            Lxax[kk + 1] = left3<T>(Lxax[kk], x_.core(k), W, x_.core(k));
+            Lzax[kk + 1] = left3<T>(Lzax[kk], z_.core(k), W, x_.core(k));
+            Lxb[kk + 1] = left2<T>(Lxb[kk], x_.core(k), b_.core(k));
+            Lzb[kk + 1] = left2<T>(Lzb[kk], z_.core(k), b_.core(k));
+        }
+    }
+
+    const TTMatrix<T>& A_;
+    const TensorTrain<T>& b_;
+    AmenOptions o_;
+    Index d_;
+    TensorTrain<T> x_, z_;
+};
+}  // namespace detail
+
+// Solve A x = b (A a square TT-matrix, b a train of its column shape) by AMEn sweeps.
+template <class T>
+AmenResult<T> solve(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOptions& o = {},
+                    const TensorTrain<T>* x0 = nullptr) {
+    static_assert(!is_complex_v<T>, "solve: real operators only");
+    const Index d = A.ndim();
+    TT_REQUIRE(A.row_dims() == A.col_dims(), "solve: the operator must be square with equal row and column mode ",
+               "sizes, got rows ", detail::vec_str(A.row_dims()), " and columns ", detail::vec_str(A.col_dims()));
+    TT_REQUIRE(b.shape() == A.col_dims(), "solve: b has shape ", detail::vec_str(b.shape()),
+               ", the operator acts on shape ", detail::vec_str(A.col_dims()));
+    TT_REQUIRE(o.rtol > 0 && std::isfinite(o.rtol), "solve: rtol must be a finite number > 0, got ", o.rtol);
+    TT_REQUIRE(o.max_rank >= 1, "solve: max_rank must be >= 1, got ", o.max_rank);
+    TT_REQUIRE(o.n_sweeps >= 1, "solve: n_sweeps must be >= 1, got ", o.n_sweeps);
+    TT_REQUIRE(o.residual_rank >= 1, "solve: residual_rank must be >= 1, got ", o.residual_rank);
+    TT_REQUIRE(o.init_rank >= 1, "solve: init_rank must be >= 1, got ", o.init_rank);
+    for (Index k = 0; k < d; ++k) {
+        TT_REQUIRE(A.tt().core(k).left().allFinite(), "solve: the operator has non-finite entries in core ", k);
+        TT_REQUIRE(b.core(k).left().allFinite(), "solve: b has non-finite entries in core ", k);
+    }
+    const double nb = (double)norm(b);
+    TT_REQUIRE(nb > 0, "solve: b is zero (the solution is x = 0)");
+    TensorTrain<T> x;
+    if (x0) {
+        TT_REQUIRE(x0->shape() == A.col_dims(), "solve: x0 has shape ", detail::vec_str(x0->shape()),
+                   ", expected ", detail::vec_str(A.col_dims()));
+        for (Index k = 0; k < d; ++k)
+            TT_REQUIRE(x0->core(k).left().allFinite(), "solve: x0 has non-finite entries in core ", k);
+        x = *x0;
+        if (!((double)norm(x) > 0)) x = random_tt<T>(A.col_dims(), std::vector<Index>((std::size_t)d + 1, 1), o.seed);
+    } else {
+        std::vector<Index> ranks((std::size_t)d + 1, 1);
+        for (Index k = 1; k < d; ++k) ranks[(std::size_t)k] = o.init_rank;
+        x = random_tt<T>(A.col_dims(), ranks, o.seed);
+    }
+    detail::Amen<T> run(A, b, o);
+    return run.run(std::move(x));
+}
+
+}  // namespace tensortrain
