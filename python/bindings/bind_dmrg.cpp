@@ -87,14 +87,13 @@ void bind_type(py::module_& m) {
     m.def(
         (std::string("solve_") + type_suffix<T>()).c_str(),
         [](const TTMatrix<T>& A, const TensorTrain<T>& b, double rtol, Index max_rank, Index n_sweeps,
-           Index residual_rank, Index init_rank, Index dense_limit, std::uint64_t seed, const TensorTrain<T>* x0,
+           Index residual_rank, Index dense_limit, std::uint64_t seed, const TensorTrain<T>* x0,
            const py::object& callback) {
             tensortrain::AmenOptions o;
             o.rtol = rtol;
             o.max_rank = max_rank;
             o.n_sweeps = n_sweeps;
             o.residual_rank = residual_rank;
-            o.init_rank = init_rank;
             o.dense_limit = dense_limit;
             o.seed = seed;
             if (!callback.is_none()) {
@@ -122,7 +121,7 @@ void bind_type(py::module_& m) {
             return out;
         },
         py::arg("A"), py::arg("b"), py::arg("rtol"), py::arg("max_rank"), py::arg("n_sweeps"),
-        py::arg("residual_rank"), py::arg("init_rank"), py::arg("dense_limit"), py::arg("seed"),
+        py::arg("residual_rank"), py::arg("dense_limit"), py::arg("seed"),
         py::arg("x0").none(true), py::arg("callback"));
 }
 }  // namespace

@@ -98,7 +98,6 @@ def solve_float64(
     max_rank: int,
     n_sweeps: int,
     residual_rank: int,
-    init_rank: int,
     dense_limit: int,
     seed: int,
     x0: TensorTrain_float64 | None,

@@ -216,7 +216,6 @@ def solve(
     max_rank: int = 64,
     n_sweeps: int = 20,
     residual_rank: int = 4,
-    init_rank: int = 2,
     dense_limit: int = 800,
     seed: int = 0,
     callback: Callable[[dict], Any] | None = None,
@@ -237,12 +236,14 @@ def solve(
     b : TensorTrain
         Right-hand side of shape ``A.col_dims``, nonzero.
     x0 : TensorTrain or None
-        Start (default: a random train of rank ``init_rank``).
+        Start (default, or when zero: ``b``).
     rtol : float
         Stop when ``||A x - b|| <= rtol ||b||`` (checked exactly after each sweep). In double
         precision the reachable residual is about ``cond(A) * 1e-16``.
-    max_rank, n_sweeps, residual_rank, init_rank, dense_limit, seed
+    max_rank, n_sweeps, residual_rank, dense_limit
         See above.
+    seed : int
+        Seed of the random start of the residual tracker.
     callback : callable or None
         Called after each sweep with ``sweep``, ``residual``, ``max_rank``; true stops.
     verbose : bool
@@ -267,7 +268,6 @@ def solve(
     max_rank = _int_arg("max_rank", max_rank, 1)
     n_sweeps = _int_arg("n_sweeps", n_sweeps, 1)
     residual_rank = _int_arg("residual_rank", residual_rank, 1)
-    init_rank = _int_arg("init_rank", init_rank, 1)
     dense_limit = _int_arg("dense_limit", dense_limit, 0)
     seed = _int_arg("seed", seed, 0)
     cb = callback
@@ -278,7 +278,7 @@ def solve(
                   file=sys.stderr, flush=True)
             return _user(info) if _user is not None else False
 
-    r = _core.solve_float64(A._c, b._c, rtol, max_rank, n_sweeps, residual_rank, init_rank, dense_limit, seed,
+    r = _core.solve_float64(A._c, b._c, rtol, max_rank, n_sweeps, residual_rank, dense_limit, seed,
                             None if x0 is None else x0._c, cb)
     return SolveResult(
         x=TensorTrain._wrap(r["x"]),

@@ -8,10 +8,9 @@
 #include "arithmetic.hpp"
 #include "linalg.hpp"
 #include "orthogonalize.hpp"
+#include "environments.hpp"
 #include "random.hpp"
 #include "tt_matrix.hpp"
-
-#include <unsupported/Eigen/CXX11/Tensor>
 
 #include <functional>
 #include <string>
@@ -30,7 +29,6 @@ struct AmenOptions {
     Index max_rank = 64;
     Index n_sweeps = 20;
     Index residual_rank = 4;    // rank of the residual tracker z (the enrichment per step)
-    Index init_rank = 2;        // rank of the random start without x0
     Index dense_limit = 800;    // local systems up to this size are solved directly
     Index gmres_restart = 40;
     Index gmres_max_restarts = 20;
@@ -48,80 +46,6 @@ struct AmenResult {
 };
 
 namespace detail {
-namespace env {
-template <class T>
-using T2 = Eigen::Tensor<T, 2>;
-template <class T>
-using T3 = Eigen::Tensor<T, 3>;
-template <class T>
-using T4 = Eigen::Tensor<T, 4>;
-using P = Eigen::IndexPair<Eigen::Index>;
-
-template <class T>
-Eigen::TensorMap<const T3<T>> core3(const Core<T>& G) {
-    return Eigen::TensorMap<const T3<T>>(G.data(), G.r0(), G.n(), G.r1());
-}
-template <class T>
-Eigen::TensorMap<const T4<T>> core4(const TTMatrix<T>& A, Index k) {
-    const Core<T>& G = A.tt().core(k);
-    return Eigen::TensorMap<const T4<T>>(G.data(), G.r0(), A.row_dims()[(std::size_t)k], A.col_dims()[(std::size_t)k],
-                                         G.r1());
-}
-// L'(b', w', b) = sum Y(a', i, b') L(a', w, a) W(w, i, j, w') X(a, j, b)
-template <class T, class WT>
-T3<T> left3(const T3<T>& L, const Core<T>& Y, const WT& W, const Core<T>& X) {
-    const T4<T> t1 = L.contract(core3(X), Eigen::array<P, 1>{P(2, 0)});
-    const T4<T> t2 = t1.contract(W, Eigen::array<P, 2>{P(1, 0), P(2, 2)});
-    const T3<T> t3 = t2.contract(core3(Y), Eigen::array<P, 2>{P(0, 0), P(2, 1)});
-    return t3.shuffle(Eigen::array<int, 3>{2, 1, 0});
-}
-// R(a', w, a) = sum Y(a', i, b') W(w, i, j, w') X(a, j, b) R'(b', w', b)
-template <class T, class WT>
-T3<T> right3(const T3<T>& R, const Core<T>& Y, const WT& W, const Core<T>& X) {
-    const T4<T> t1 = core3(X).contract(R, Eigen::array<P, 1>{P(2, 2)});
-    const T4<T> t2 = t1.contract(W, Eigen::array<P, 2>{P(1, 2), P(3, 3)});
-    const T3<T> t3 = t2.contract(core3(Y), Eigen::array<P, 2>{P(1, 2), P(3, 1)});
-    return t3.shuffle(Eigen::array<int, 3>{2, 1, 0});
-}
-// L'(b', b) = sum Y(a', i, b') L(a', a) X(a, i, b)
-template <class T>
-T2<T> left2(const T2<T>& L, const Core<T>& Y, const Core<T>& X) {
-    const T3<T> t1 = L.contract(core3(X), Eigen::array<P, 1>{P(1, 0)});               // a' i b
-    return core3(Y).contract(t1, Eigen::array<P, 2>{P(0, 0), P(1, 1)});                // b' b
-}
-// R(a', a) = sum Y(a', i, b') X(a, i, b) R'(b', b)
-template <class T>
-T2<T> right2(const T2<T>& R, const Core<T>& Y, const Core<T>& X) {
-    const T3<T> t1 = core3(X).contract(R, Eigen::array<P, 1>{P(2, 1)});               // a i b'
-    return core3(Y).contract(t1, Eigen::array<P, 2>{P(1, 1), P(2, 2)});                // a' a
-}
-// y(a', i, b') = sum L(a', w, a) W(w, i, j, w') R(b', w', b) x(a, j, b)
-template <class T, class WT>
-T3<T> apply3(const T3<T>& L, const WT& W, const T3<T>& R, const T3<T>& x) {
-    const T4<T> t1 = L.contract(x, Eigen::array<P, 1>{P(2, 0)});                      // a' w j b
-    const T4<T> t2 = t1.contract(W, Eigen::array<P, 2>{P(1, 0), P(2, 2)});            // a' b i w'
-    const T3<T> t3 = t2.contract(R, Eigen::array<P, 2>{P(3, 1), P(1, 2)});            // a' i b'
-    return t3;
-}
-// f(a', i, b') = sum L(a', a) B(a, i, b) R(b', b)
-template <class T>
-T3<T> rhs2(const T2<T>& L, const Core<T>& B, const T2<T>& R) {
-    const T3<T> t1 = L.contract(core3(B), Eigen::array<P, 1>{P(1, 0)});               // a' i b
-    return t1.contract(R, Eigen::array<P, 1>{P(2, 1)});                                // a' i b'
-}
-template <class T>
-T2<T> ones2() {
-    T2<T> t(1, 1);
-    t.setConstant(T(1));
-    return t;
-}
-template <class T>
-T3<T> ones3() {
-    T3<T> t(1, 1, 1);
-    t.setConstant(T(1));
-    return t;
-}
-}  // namespace env
 
 // Restarted GMRES for the local system; x is the start and the result. Returns the relative
 // residual reached.
@@ -228,12 +152,8 @@ class Amen {
             const T3<T> f3 = rhs2<T>(Lxb[kk], b_.core(k), Rxb[kk + 1]);
             const Vec<T> f = Eigen::Map<const Vec<T>>(f3.data(), N);
             Vec<T> u = Eigen::Map<const Vec<T>>(X.data(), N);
-            const auto apply = [&](const auto& v) -> Vec<T> {
-                const Vec<T> vv = v;
-                Eigen::TensorMap<const T3<T>> vt(vv.data(), rl, n, rr);
-                const T3<T> y = apply3<T>(Lxax[kk], W, Rxax[kk + 1], T3<T>(vt));
-                return Eigen::Map<const Vec<T>>(y.data(), N);
-            };
+            const LocalOp<T> op(Lxax[kk], W, Rxax[kk + 1]);
+            const auto apply = [&](const auto& v) -> Vec<T> { return op(Vec<T>(v)); };
             if (N <= o_.dense_limit) {
                 const Eigen::Tensor<T, 5> t1 = Lxax[kk].contract(W, Eigen::array<P, 1>{P(1, 0)});  // a2 a i2 j w2
                 const Eigen::Tensor<T, 6> t2 =
@@ -242,7 +162,7 @@ class Amen {
                 const Mat<T> M = Eigen::Map<const Mat<T>>(t3.data(), N, N);
                 u = M.partialPivLu().solve(f);
             } else {
-                gmres<T>(apply, f, u, std::max(o_.rtol * 1e-2, 1e-14), o_.gmres_restart, o_.gmres_max_restarts);
+                gmres<T>(apply, f, u, std::max(o_.rtol * 0.1, 1e-14), o_.gmres_restart, o_.gmres_max_restarts);
             }
             if (!u.allFinite())
                 throw LinalgError("solve: the local system produced non-finite values (is A singular?)");
@@ -313,7 +233,8 @@ class Amen {
 };
 }  // namespace detail
 
-// Solve A x = b (A a square TT-matrix, b a train of its column shape) by AMEn sweeps.
+// Solve A x = b (A a square TT-matrix, b a train of its column shape) by AMEn sweeps, from x0
+// (b when null or zero).
 template <class T>
 AmenResult<T> solve(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOptions& o = {},
                     const TensorTrain<T>* x0 = nullptr) {
@@ -327,7 +248,6 @@ AmenResult<T> solve(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOpt
     TT_REQUIRE(o.max_rank >= 1, "solve: max_rank must be >= 1, got ", o.max_rank);
     TT_REQUIRE(o.n_sweeps >= 1, "solve: n_sweeps must be >= 1, got ", o.n_sweeps);
     TT_REQUIRE(o.residual_rank >= 1, "solve: residual_rank must be >= 1, got ", o.residual_rank);
-    TT_REQUIRE(o.init_rank >= 1, "solve: init_rank must be >= 1, got ", o.init_rank);
     for (Index k = 0; k < d; ++k) {
         TT_REQUIRE(A.tt().core(k).left().allFinite(), "solve: the operator has non-finite entries in core ", k);
         TT_REQUIRE(b.core(k).left().allFinite(), "solve: b has non-finite entries in core ", k);
@@ -341,11 +261,9 @@ AmenResult<T> solve(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOpt
         for (Index k = 0; k < d; ++k)
             TT_REQUIRE(x0->core(k).left().allFinite(), "solve: x0 has non-finite entries in core ", k);
         x = *x0;
-        if (!((double)norm(x) > 0)) x = random_tt<T>(A.col_dims(), std::vector<Index>((std::size_t)d + 1, 1), o.seed);
+        if (!((double)norm(x) > 0)) x = b;
     } else {
-        std::vector<Index> ranks((std::size_t)d + 1, 1);
-        for (Index k = 1; k < d; ++k) ranks[(std::size_t)k] = o.init_rank;
-        x = random_tt<T>(A.col_dims(), ranks, o.seed);
+        x = b;  // the right-hand side: its ranks, and a sweep closer than a random start
     }
     detail::Amen<T> run(A, b, o);
     return run.run(std::move(x));

@@ -5,12 +5,11 @@
 // them is applied through the left and right environments (never formed) inside a Lanczos
 // solver; the optimized pair is split by a truncated SVD, which sets the new bond rank.
 #include "arithmetic.hpp"
+#include "environments.hpp"
 #include "linalg.hpp"
 #include "orthogonalize.hpp"
 #include "random.hpp"
 #include "tt_matrix.hpp"
-
-#include <unsupported/Eigen/CXX11/Tensor>
 
 #include <functional>
 #include <limits>
@@ -51,10 +50,10 @@ struct DmrgResult {
 namespace detail {
 
 template <class T>
-using Ten3 = Eigen::Tensor<T, 3>;
+using Ten3 = env::T3<T>;
 template <class T>
-using Ten4 = Eigen::Tensor<T, 4>;
-using IdxPair = Eigen::IndexPair<Eigen::Index>;
+using Ten4 = env::T4<T>;
+using IdxPair = env::P;
 
 // Lowest eigenpair of the symmetric operator apply (n x n, given as y = A x) by Lanczos with
 // full reorthogonalization and restarts from the Ritz vector; x is the start and the result.
@@ -154,28 +153,12 @@ class Dmrg {
     }
 
   private:
-    Eigen::TensorMap<const Ten4<T>> W(Index k) const {
-        const Core<T>& G = A_.tt().core(k);
-        return Eigen::TensorMap<const Ten4<T>>(G.data(), G.r0(), A_.row_dims()[(std::size_t)k],
-                                               A_.col_dims()[(std::size_t)k], G.r1());
-    }
-    Eigen::TensorMap<const Ten3<T>> X(Index k) const {
-        const Core<T>& G = x_.core(k);
-        return Eigen::TensorMap<const Ten3<T>>(G.data(), G.r0(), G.n(), G.r1());
-    }
-    // EL[k+1](b', w', b) = sum X(a', i, b') EL[k](a', w, a) W(w, i, j, w') X(a, j, b)
+    Eigen::TensorMap<const Ten4<T>> W(Index k) const { return env::core4(A_, k); }
     void update_left(Index k) {
-        const Ten4<T> t1 = EL_[(std::size_t)k].contract(X(k), Eigen::array<IdxPair, 1>{IdxPair(2, 0)});  // a' w j b
-        const Ten4<T> t2 = t1.contract(W(k), Eigen::array<IdxPair, 2>{IdxPair(1, 0), IdxPair(2, 2)});   // a' b i w'
-        const Ten3<T> t3 = t2.contract(X(k), Eigen::array<IdxPair, 2>{IdxPair(0, 0), IdxPair(2, 1)});   // b w' b'
-        EL_[(std::size_t)k + 1] = t3.shuffle(Eigen::array<int, 3>{2, 1, 0});
+        EL_[(std::size_t)k + 1] = env::left3<T>(EL_[(std::size_t)k], x_.core(k), W(k), x_.core(k));
     }
-    // ER[k](a', w, a) = sum X(a', i, b') W(w, i, j, w') X(a, j, b) ER[k+1](b', w', b)
     void update_right(Index k) {
-        const Ten4<T> t1 = X(k).contract(ER_[(std::size_t)k + 1], Eigen::array<IdxPair, 1>{IdxPair(2, 2)});  // a j b' w'
-        const Ten4<T> t2 = t1.contract(W(k), Eigen::array<IdxPair, 2>{IdxPair(1, 2), IdxPair(3, 3)});         // a b' w i
-        const Ten3<T> t3 = t2.contract(X(k), Eigen::array<IdxPair, 2>{IdxPair(1, 2), IdxPair(3, 1)});         // a w a'
-        ER_[(std::size_t)k] = t3.shuffle(Eigen::array<int, 3>{2, 1, 0});
+        ER_[(std::size_t)k] = env::right3<T>(ER_[(std::size_t)k + 1], x_.core(k), W(k), x_.core(k));
     }
     // y = H_eff theta for the pair (k, k+1); theta (rl, n1, n2, rr).
     void apply_pair(Index k, const T* th, T* y, Index rl, Index n1, Index n2, Index rr) const {

@@ -8,6 +8,7 @@
 #include "common.hpp"
 #include "cross.hpp"
 #include "dmrg.hpp"
+#include "environments.hpp"
 #include "evaluate.hpp"
 #include "householder.hpp"
 #include "linalg.hpp"
