@@ -81,6 +81,16 @@ T lanczos_lowest(const Apply& apply, Vec<T>& x, Index m, double tol, Index resta
             for (int pass = 0; pass < 2; ++pass) w -= V.leftCols(j + 1) * (V.leftCols(j + 1).transpose() * w);
             const T b = w.norm();
             if (j + 1 == m || !(b > T(1e-12) * std::max(std::abs(a), T(1)))) break;
+            // Ritz residual estimate |b * s_last| of the lowest Ritz pair: stop as soon as it is
+            // small (a converged start, late in the sweeps, needs only a few steps)
+            if (j >= 1) {
+                Mat<T> Tj = Mat<T>::Zero(j + 1, j + 1);
+                for (Index i = 0; i <= j; ++i) Tj(i, i) = alpha[(std::size_t)i];
+                for (Index i = 0; i < j; ++i) Tj(i, i + 1) = Tj(i + 1, i) = beta[(std::size_t)i];
+                Eigen::SelfAdjointEigenSolver<Mat<T>> es(Tj);
+                const T th = es.eigenvalues()(0);
+                if (std::abs(b * es.eigenvectors()(j, 0)) <= T(tol) * std::max(std::abs(th), T(1))) break;
+            }
             beta.push_back(b);
             V.col(j + 1) = w / b;
         }
@@ -94,7 +104,7 @@ T lanczos_lowest(const Apply& apply, Vec<T>& x, Index m, double tol, Index resta
         x.normalize();
         apply(x, w);
         const T res = (w - theta * x).norm();
-        if (res <= T(tol) * std::max(std::abs(theta), T(1)) || k < m) break;
+        if (res <= T(10 * tol) * std::max(std::abs(theta), T(1))) break;
     }
     return theta;
 }
