@@ -4,10 +4,11 @@
 
 Runs tensortrain.cross on an n^d grid (fixed budget, so every run evaluates the same points)
 with a process pool of 1 and of 4 workers, and with a local Dask cluster (2 processes x
-2 threads vs 1 x 1), and prints evaluations per second and the ratio. Each call of f (one per cross step,
-hundreds to a few thousand points on the default grid) is cut into chunks over the workers;
-Dask adds about 10 ms per call, so small grids (--n 12 --d 6) show less than 3x for Dask. The sleeping function stands for an expensive
-simulation: the workers wait, they do not compute, so 4 of them fit on this 2-core machine.
+2 threads vs 1 x 1), and prints evaluations per second and the ratio. Each call of f (one per
+cross step, hundreds to a few thousand points on the default grid) is cut into chunks over the
+workers; Dask adds about 10 ms per call, so small grids (--n 12 --d 6) show less than 3x for
+Dask. The sleeping function stands for an expensive simulation: the workers wait, they do not
+compute, so 4 of them fit on this 2-core machine.
 """
 import argparse
 import concurrent.futures as cf

@@ -2,6 +2,7 @@
 // maxvol, rectangular maxvol and TT-cross. The Python function is called back with the GIL held;
 // the engine runs with it released. KeyboardInterrupt inside (or between) calls stops the run
 // with stop_reason "interrupted".
+#include "callback.hpp"
 #include "common.hpp"
 
 #include <tensortrain/cross.hpp>
@@ -148,20 +149,14 @@ void bind_type(py::module_& m) {
             o.seed = seed;
             o.batch_size = batch_size;
             o.n_test = n_test;
-            if (!callback.is_none()) {
-                py::function cb = callback;
-                o.callback = [cb](const tensortrain::CrossProgress& p) {
-                    py::gil_scoped_acquire gil;
-                    py::dict info;
-                    info["sweep"] = p.sweep;
-                    info["change"] = p.change;
-                    info["error"] = p.error;
-                    info["test_error"] = p.test_error >= 0 ? py::cast(p.test_error) : py::none();
-                    info["n_evals"] = p.n_evals;
-                    info["max_rank"] = p.max_rank;
-                    return py::bool_(cb(info));
-                };
-            }
+            o.callback = progress_callback<tensortrain::CrossProgress>(callback, [](py::dict& info, const auto& p) {
+                info["sweep"] = p.sweep;
+                info["change"] = p.change;
+                info["error"] = p.error;
+                info["test_error"] = p.test_error >= 0 ? py::cast(p.test_error) : py::none();
+                info["n_evals"] = p.n_evals;
+                info["max_rank"] = p.max_rank;
+            });
             auto bf = python_batch<T>(f, (Index)shape.size());
             tensortrain::CrossResult<T> r;
             {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Operators from local terms (MPOs), the DMRG eigensolver and the AMEn linear solver.
+#include "callback.hpp"
 #include "common.hpp"
 
 #include <tensortrain/amen.hpp>
@@ -54,18 +55,12 @@ void bind_type(py::module_& m) {
             o.krylov = krylov;
             o.init_rank = init_rank;
             o.seed = seed;
-            if (!callback.is_none()) {
-                py::function cb = callback;
-                o.callback = [cb](const tensortrain::DmrgProgress& p) {
-                    py::gil_scoped_acquire gil;
-                    py::dict info;
-                    info["sweep"] = p.sweep;
-                    info["energy"] = p.energy;
-                    info["truncation_error"] = p.truncation;
-                    info["max_rank"] = p.max_rank;
-                    return py::bool_(cb(info));
-                };
-            }
+            o.callback = progress_callback<tensortrain::DmrgProgress>(callback, [](py::dict& info, const auto& p) {
+                info["sweep"] = p.sweep;
+                info["energy"] = p.energy;
+                info["truncation_error"] = p.truncation;
+                info["max_rank"] = p.max_rank;
+            });
             tensortrain::DmrgResult<T> r;
             {
                 ComputeScope scope;
@@ -96,17 +91,11 @@ void bind_type(py::module_& m) {
             o.residual_rank = residual_rank;
             o.dense_limit = dense_limit;
             o.seed = seed;
-            if (!callback.is_none()) {
-                py::function cb = callback;
-                o.callback = [cb](const tensortrain::AmenProgress& p) {
-                    py::gil_scoped_acquire gil;
-                    py::dict info;
-                    info["sweep"] = p.sweep;
-                    info["residual"] = p.residual;
-                    info["max_rank"] = p.max_rank;
-                    return py::bool_(cb(info));
-                };
-            }
+            o.callback = progress_callback<tensortrain::AmenProgress>(callback, [](py::dict& info, const auto& p) {
+                info["sweep"] = p.sweep;
+                info["residual"] = p.residual;
+                info["max_rank"] = p.max_rank;
+            });
             tensortrain::AmenResult<T> r;
             {
                 ComputeScope scope;

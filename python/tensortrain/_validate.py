@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -78,3 +79,15 @@ def check_shape(shape, what: str = "shape") -> tuple:
     if any(n < 1 for n in shape):
         raise ValueError(f"every mode size must be >= 1, got {what} {shape}")
     return shape
+
+
+def with_progress(callback, verbose: bool, line):
+    """The callback an engine loop gets: with ``verbose``, ``line(info)`` goes to stderr first."""
+    if not verbose:
+        return callback
+
+    def cb(info):
+        print(line(info), file=sys.stderr, flush=True)
+        return callback(info) if callback is not None else False
+
+    return cb

@@ -8,14 +8,13 @@ Ctrl-C), and adds grids, Chebyshev interpolation and quadrature on top.
 from __future__ import annotations
 
 import numbers
-import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import _core
-from ._validate import check_rtol, check_shape
+from ._validate import check_rtol, check_shape, with_progress
 from .tt import TensorTrain
 
 __all__ = [
@@ -363,18 +362,13 @@ def cross(
         fn = _executor_function(f, executor, batch_size)
         engine_batch = 0
 
-    cb = callback
-    if verbose:
-
-        def cb(info, _user=callback):
-            te = "" if info["test_error"] is None else f"  test error {info['test_error']:.2e}"
-            print(
-                f"cross: half-sweep {info['sweep']:3d}  change {info['change']:.2e}  error {info['error']:.2e}  max rank "
-                f"{info['max_rank']:3d}  evals {info['n_evals']}{te}",
-                file=sys.stderr,
-                flush=True,
-            )
-            return _user(info) if _user is not None else False
+    cb = with_progress(
+        callback,
+        verbose,
+        lambda info: f"cross: half-sweep {info['sweep']:3d}  change {info['change']:.2e}  error {info['error']:.2e}  "
+        f"max rank {info['max_rank']:3d}  evals {info['n_evals']}"
+        + ("" if info["test_error"] is None else f"  test error {info['test_error']:.2e}"),
+    )
 
     res = getattr(_core, f"cross_{dt.name}")(
         fn,

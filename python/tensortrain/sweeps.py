@@ -8,14 +8,13 @@ TT-matrix by two-site DMRG; ``solve`` solves ``A x = b`` by AMEn.
 from __future__ import annotations
 
 import numbers
-import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import _core
-from ._validate import check_rtol, check_shape
+from ._validate import check_rtol, check_shape, with_progress
 from .tt import TensorTrain, TTMatrix
 
 __all__ = ["mpo_from_terms", "eigsh", "EigshResult", "solve", "SolveResult"]
@@ -165,17 +164,12 @@ def eigsh(
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (0 <= tol < float("inf")):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
     tol = float(tol)
-    cb = callback
-    if verbose:
-
-        def cb(info, _user=callback):
-            print(
-                f"eigsh: half-sweep {info['sweep']:3d}  energy {info['energy']:.12g}  truncation "
-                f"{info['truncation_error']:.1e}  max rank {info['max_rank']}",
-                file=sys.stderr,
-                flush=True,
-            )
-            return _user(info) if _user is not None else False
+    cb = with_progress(
+        callback,
+        verbose,
+        lambda info: f"eigsh: half-sweep {info['sweep']:3d}  energy {info['energy']:.12g}  truncation "
+        f"{info['truncation_error']:.1e}  max rank {info['max_rank']}",
+    )
 
     r = _core.eigsh_float64(
         A._c, max_rank, rtol, n_sweeps, tol, krylov, init_rank, seed, None if x0 is None else x0._c, cb
@@ -270,13 +264,11 @@ def solve(
     residual_rank = _int_arg("residual_rank", residual_rank, 1)
     dense_limit = _int_arg("dense_limit", dense_limit, 0)
     seed = _int_arg("seed", seed, 0)
-    cb = callback
-    if verbose:
-
-        def cb(info, _user=callback):
-            print(f"solve: sweep {info['sweep']:3d}  residual {info['residual']:.2e}  max rank {info['max_rank']}",
-                  file=sys.stderr, flush=True)
-            return _user(info) if _user is not None else False
+    cb = with_progress(
+        callback,
+        verbose,
+        lambda info: f"solve: sweep {info['sweep']:3d}  residual {info['residual']:.2e}  max rank {info['max_rank']}",
+    )
 
     r = _core.solve_float64(A._c, b._c, rtol, max_rank, n_sweeps, residual_rank, dense_limit, seed,
                             None if x0 is None else x0._c, cb)

@@ -149,7 +149,6 @@ def test_solve_laplacian_10d_w5_case():
     # W5: d = 10, n = 32, h = 1/33, right-hand side ones, rtol 1e-6
     d, n, h = 10, 32, 1 / 33
     T = (2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1)) / h**2
-    I = np.eye(n)
     terms = [(1.0, [(k, T)]) for k in range(d)]
     A = tt.mpo_from_terms(terms, [n] * d)
     assert max(A.ranks) == 2
@@ -162,11 +161,9 @@ def test_solve_laplacian_10d_w5_case():
     idx = np.random.default_rng(0).integers(0, n, (200, d))
     v, w = res.x[idx], res.x[n - 1 - idx]
     assert (v > 0).all() and np.allclose(v, w, rtol=1e-4)
-    del I
 
 
 def test_solve_against_dense_nonsymmetric():
-    rng = np.random.default_rng(3)
     n = [4, 5, 3]
     mats = [2 * np.eye(m) - 1.5 * np.eye(m, k=-1) - 0.5 * np.eye(m, k=1) for m in n]
     A = tt.mpo_from_terms([(1.0, [(k, mats[k])]) for k in range(3)], n)
@@ -177,7 +174,6 @@ def test_solve_against_dense_nonsymmetric():
         res = tt.solve(A, b, rtol=1e-12, dense_limit=dense_limit)
         xd = np.linalg.solve(Ad, b.full().ravel())
         np.testing.assert_allclose(res.x.full().ravel(), xd, rtol=0, atol=1e-10 * np.linalg.norm(xd))
-    del rng
 
 
 def test_solve_bad_input_and_callback():

@@ -152,8 +152,6 @@ class Amen {
             const T3<T> f3 = rhs2<T>(Lxb[kk], b_.core(k), Rxb[kk + 1]);
             const Vec<T> f = Eigen::Map<const Vec<T>>(f3.data(), N);
             Vec<T> u = Eigen::Map<const Vec<T>>(X.data(), N);
-            const LocalOp<T> op(Lxax[kk], W, Rxax[kk + 1]);
-            const auto apply = [&](const auto& v) -> Vec<T> { return op(Vec<T>(v)); };
             if (N <= o_.dense_limit) {
                 const Eigen::Tensor<T, 5> t1 = Lxax[kk].contract(W, Eigen::array<P, 1>{P(1, 0)});  // a2 a i2 j w2
                 const Eigen::Tensor<T, 6> t2 =
@@ -162,6 +160,12 @@ class Amen {
                 const Mat<T> M = Eigen::Map<const Mat<T>>(t3.data(), N, N);
                 u = M.partialPivLu().solve(f);
             } else {
+                const LocalOp<T> op(Lxax[kk], W, Rxax[kk + 1]);
+                const auto apply = [&](const auto& v) -> Vec<T> {
+                    Vec<T> y(N);
+                    op.apply(v.data(), y.data());  // v: a vector or a (contiguous) column
+                    return y;
+                };
                 gmres<T>(apply, f, u, std::max(o_.rtol * 0.1, 1e-14), o_.gmres_restart, o_.gmres_max_restarts);
             }
             if (!u.allFinite())
@@ -170,25 +174,22 @@ class Amen {
                 x_.core(k) = Core<T>::from_left(rl, n, Eigen::Map<const Mat<T>>(u.data(), rl * n, rr));
                 break;
             }
-            Eigen::TensorMap<const T3<T>> ut(u.data(), rl, n, rr);
-            const T3<T> u3 = ut;
             // residual tracker z: projected residual at this core
             const Core<T>& Z = z_.core(k);
             const Index zl = Z.r0(), zrr = Z.r1();
             {
-                const T3<T> rz = rhs2<T>(Lzb[kk], b_.core(k), Rzb[kk + 1]) - apply3<T>(Lzax[kk], W, Rzax[kk + 1], u3);
-                Mat<T> Rm = Eigen::Map<const Mat<T>>(rz.data(), zl * n, zrr), U, VT;
+                const T3<T> fz = rhs2<T>(Lzb[kk], b_.core(k), Rzb[kk + 1]);
+                Mat<T> Rm = Eigen::Map<const Mat<T>>(fz.data(), zl * n, zrr), U, VT;
+                Rm -= Eigen::Map<const Mat<T>>(LocalOp<T>(Lzax[kk], W, Rzax[kk + 1])(u).data(), zl * n, zrr);
                 Vec<real_t<T>> s;
                 linalg::svd(Rm, U, s, VT);
                 const Index q = std::min<Index>({o_.residual_rank, U.cols()});
-                Mat<T> Zc(zl * n, q);
-                Zc = U.leftCols(q);
                 Core<T>& Zn = z_.core(k + 1);
                 // keep z a valid train: the next core is recontracted to rank q
                 Mat<T> C = U.leftCols(q).transpose() * Eigen::Map<const Mat<T>>(Z.data(), zl * n, zrr);
                 Core<T> next(q, Zn.n(), Zn.r1(), Uninitialized{});
                 next.right() = C * Zn.right();
-                z_.core(k) = Core<T>::from_left(zl, n, Zc);
+                z_.core(k) = Core<T>::from_left(zl, n, U.leftCols(q));
                 Zn = std::move(next);
             }
             // truncate the solution core, then enrich its basis by the residual in x's left and
@@ -199,14 +200,17 @@ class Amen {
             real_t<T> err2 = 0;
             const Index r = linalg::truncation_rank(s, real_t<T>(o_.rtol * 0.1 * nx_scale) * s.norm(),
                                                     std::max<Index>(1, o_.max_rank), err2);
-            const T3<T> rx = rhs2<T>(Lxb[kk], b_.core(k), Rzb[kk + 1]) - apply3<T>(Lxax[kk], W, Rzax[kk + 1], u3);
+            const T3<T> fx = rhs2<T>(Lxb[kk], b_.core(k), Rzb[kk + 1]);
+            const Index rzx = (Index)fx.dimension(2);
+            Mat<T> rx = Eigen::Map<const Mat<T>>(fx.data(), rl * n, rzx);
+            rx -= Eigen::Map<const Mat<T>>(LocalOp<T>(Lxax[kk], W, Rzax[kk + 1])(u).data(), rl * n, rzx);
             // (the right environments at bond k+1 stay valid: they only involve cores k+1.. of
             // the old trains, and the steps from k+1 on use those at k+2 and beyond)
-            const Index ze = std::min<Index>((Index)rx.dimension(2),
+            const Index ze = std::min<Index>(rzx,
                                              std::max<Index>(0, std::min<Index>(o_.max_rank, rl * n) - r));
             Mat<T> Aug(rl * n, r + ze);
             Aug.leftCols(r) = U.leftCols(r);
-            if (ze > 0) Aug.rightCols(ze) = Eigen::Map<const Mat<T>>(rx.data(), rl * n, rx.dimension(2)).leftCols(ze);
+            if (ze > 0) Aug.rightCols(ze) = rx.leftCols(ze);
             Mat<T> Rq;
             linalg::qr(Aug, Rq);  // Aug <- Q (rl n x r + ze)
             const Index rn = Aug.cols();

@@ -188,10 +188,9 @@ class Dmrg {
         // theta = G0 G1 as (rl n1) x (n2 rr)
         Mat<T> th = G0.left() * G1.right();
         Vec<T> v = Eigen::Map<Vec<T>>(th.data(), th.size());
-        const auto apply = [&](const auto& in, Vec<T>& out) {
+        const auto apply = [&](const auto& in, Vec<T>& out) {  // in: a vector or a column (contiguous)
             out.resize(in.size());
-            const Vec<T> tmp = in;
-            apply_pair(k, tmp.data(), out.data(), rl, n1, n2, rr);
+            apply_pair(k, in.data(), out.data(), rl, n1, n2, rr);
         };
         const T e = lanczos_lowest<T>(apply, v, o_.krylov, std::max(o_.tol, 1e-14));
         Mat<T> M = Eigen::Map<const Mat<T>>(v.data(), rl * n1, n2 * rr), U, VT;

@@ -57,14 +57,6 @@ T2<T> right2(const T2<T>& R, const Core<T>& Y, const Core<T>& X) {
     const T3<T> t1 = core3(X).contract(R, Eigen::array<P, 1>{P(2, 1)});               // a i b'
     return core3(Y).contract(t1, Eigen::array<P, 2>{P(1, 1), P(2, 2)});                // a' a
 }
-// y(a', i, b') = sum L(a', w, a) W(w, i, j, w') R(b', w', b) x(a, j, b)
-template <class T, class WT>
-T3<T> apply3(const T3<T>& L, const WT& W, const T3<T>& R, const T3<T>& x) {
-    const T4<T> t1 = L.contract(x, Eigen::array<P, 1>{P(2, 0)});                      // a' w j b
-    const T4<T> t2 = t1.contract(W, Eigen::array<P, 2>{P(1, 0), P(2, 2)});            // a' b i w'
-    const T3<T> t3 = t2.contract(R, Eigen::array<P, 2>{P(3, 1), P(1, 2)});            // a' i b'
-    return t3;
-}
 // The one-site operator y(a', i, b') = sum L(a', w, a) W(w, i, j, w') R(b', w', b) x(a, j, b) as
 // three matrix products (the environments and the core rearranged once, outside the solver's
 // loop): L as (a' w) x a, W as (w j) x (i w'), R as (w' b) x b'.
@@ -93,7 +85,7 @@ struct LocalOp {
         Mat<T> t2(la * n * wr, rk);                                       // (a' i w') x b
         for (Index b = 0; b < rk; ++b) {
             Eigen::Map<Mat<T>>(t2.col(b).data(), la, n * wr).noalias() =
-                Eigen::Map<const Mat<T>>(t1.col(0).data() + b * la * wl * m, la, wl * m) * Wp;
+                Eigen::Map<const Mat<T>>(t1.data() + b * la * wl * m, la, wl * m) * Wp;
         }
         Eigen::Map<Mat<T>>(y, la * n, ra).noalias() = Eigen::Map<const Mat<T>>(t2.data(), la * n, wr * rk) * Rp;
     }
