@@ -2,6 +2,10 @@
 // tensortrain._core: assembles the bindings, one bind_<concept> per file.
 #include "common.hpp"
 
+namespace ttpy {
+void bind_als(py::module_& m);  // bind_als.cpp
+}
+
 #ifndef TENSORTRAIN_MODULE_NAME
 #define TENSORTRAIN_MODULE_NAME _core
 #endif
@@ -18,4 +22,5 @@ PYBIND11_MODULE(TENSORTRAIN_MODULE_NAME, m) {
     ttpy::bind_arithmetic(m);
     ttpy::bind_cross(m);
     ttpy::bind_dmrg(m);
+    ttpy::bind_als(m);
 }

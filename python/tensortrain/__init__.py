@@ -13,6 +13,7 @@ _load_core()  # binds tensortrain._core to the best compiled variant for this CP
 from . import _config  # noqa: E402
 from ._config import config, get_num_threads, set_num_threads, show_config
 from ._core import LinAlgError, SizeError, TensorTrainError
+from .completion import FitResult, als_fit
 from .cross import (
     ChebyshevTT,
     CrossCache,
@@ -69,6 +70,8 @@ __all__ = [
     "top_k",
     "argmax",
     "argmin",
+    "als_fit",
+    "FitResult",
     "mpo_from_terms",
     "eigsh",
     "EigshResult",

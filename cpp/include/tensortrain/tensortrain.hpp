@@ -2,6 +2,7 @@
 // Umbrella header: the public engine.
 #pragma once
 
+#include "als.hpp"
 #include "amen.hpp"
 #include "arithmetic.hpp"
 #include "blas.hpp"
