@@ -45,17 +45,21 @@ void bind_type(py::module_& m) {
 
     m.def(
         (std::string("eigsh_") + type_suffix<T>()).c_str(),
-        [](const TTMatrix<T>& A, Index max_rank, double rtol, Index n_sweeps, double tol, Index krylov,
-           Index init_rank, std::uint64_t seed, const TensorTrain<T>* x0, const py::object& callback) {
+        [](const TTMatrix<T>& A, Index k, const std::vector<Index>& max_rank, const std::vector<double>& rtol,
+           Index n_sweeps, double tol, Index krylov, Index init_rank, double penalty, std::uint64_t seed,
+           const TensorTrain<T>* x0, const py::object& callback) {
             tensortrain::DmrgOptions o;
+            o.k = k;
             o.max_rank = max_rank;
             o.rtol = rtol;
             o.n_sweeps = n_sweeps;
             o.tol = tol;
             o.krylov = krylov;
             o.init_rank = init_rank;
+            o.penalty = penalty;
             o.seed = seed;
             o.callback = progress_callback<tensortrain::DmrgProgress>(callback, [](py::dict& info, const auto& p) {
+                info["state"] = p.state;
                 info["sweep"] = p.sweep;
                 info["energy"] = p.energy;
                 info["truncation_error"] = p.truncation;
@@ -70,14 +74,17 @@ void bind_type(py::module_& m) {
             out["energy"] = r.energy;
             out["state"] = std::move(r.state);
             out["energies"] = r.energies;
+            out["states"] = std::move(r.states);
+            out["sweep_energies"] = r.sweep_energies;
             out["truncation_errors"] = r.truncation_errors;
             out["n_sweeps"] = r.n_sweeps;
             out["converged"] = r.converged;
             out["stop_reason"] = r.stop_reason;
             return out;
         },
-        py::arg("A"), py::arg("max_rank"), py::arg("rtol"), py::arg("n_sweeps"), py::arg("tol"), py::arg("krylov"),
-        py::arg("init_rank"), py::arg("seed"), py::arg("x0").none(true), py::arg("callback"));
+        py::arg("A"), py::arg("k"), py::arg("max_rank"), py::arg("rtol"), py::arg("n_sweeps"), py::arg("tol"),
+        py::arg("krylov"), py::arg("init_rank"), py::arg("penalty"), py::arg("seed"), py::arg("x0").none(true),
+        py::arg("callback"));
 
     m.def(
         (std::string("solve_") + type_suffix<T>()).c_str(),

@@ -2,7 +2,7 @@
 ``amen.hpp``).
 
 ``mpo_from_terms`` builds a TT-matrix (MPO) from a sum of products of local operators and
-compresses it to its minimal exact rank; ``eigsh`` finds the lowest eigenpair of a symmetric
+compresses it to its minimal exact rank; ``eigsh`` finds the lowest eigenpairs of a symmetric
 TT-matrix by two-site DMRG; ``solve`` solves ``A x = b`` by AMEn.
 """
 from __future__ import annotations
@@ -71,23 +71,44 @@ def mpo_from_terms(terms: Sequence, dims, rtol: float = 1e-13) -> TTMatrix:
     return TTMatrix._wrap(_core.mpo_from_terms_float64(list(dims), out, rtol))
 
 
+def _schedule(name, v, check):
+    """A per-sweep value: one number, or a non-empty sequence (one per full sweep, last repeats)."""
+    if isinstance(v, (numbers.Number, np.generic)) or isinstance(v, (str, bytes)):
+        return [check(v)]
+    try:
+        vals = list(v)
+    except TypeError:
+        raise TypeError(f"{name} must be a number or a sequence of numbers, got {type(v).__name__}") from None
+    if not vals:
+        raise ValueError(f"{name}: the schedule is empty (give a number or at least one value)")
+    return [check(x) for x in vals]
+
+
 @dataclass
 class EigshResult:
     """Outcome of :func:`eigsh`."""
 
     energy: float
-    """The lowest eigenvalue found."""
+    """The lowest eigenvalue found (``energies[0]``)."""
     state: TensorTrain
-    """Its eigenvector, unit norm."""
+    """Its eigenvector, unit norm (``states[0]``)."""
     energies: list = field(default_factory=list)
-    """Energy after each half-sweep."""
+    """The ``k`` eigenvalues found, ascending; ``energies[i]`` is the Rayleigh quotient of
+    ``states[i]``. Fewer than ``k`` when a callback stopped the run."""
+    states: list = field(default_factory=list)
+    """Their eigenvectors (TensorTrain), unit norm and mutually orthogonal."""
+    sweep_energies: list = field(default_factory=list)
+    """Per state, the energy after each of its half-sweeps."""
     truncation_errors: list = field(default_factory=list)
-    """Largest discarded weight (relative, squared singular values) of each half-sweep."""
+    """Per state, the largest discarded weight (relative, squared singular values) of each of
+    its half-sweeps."""
     n_sweeps: int = 0
-    """Half-sweeps done."""
+    """Half-sweeps done, all states together."""
     converged: bool = False
+    """Every state converged."""
     stop_reason: str = ""
-    """``"converged"``, ``"n_sweeps"`` or ``"callback"``."""
+    """``"converged"``, ``"n_sweeps"`` (some state used all its sweeps), ``"callback"`` or
+    ``"dependent"`` (``k > 1``: states came out nearly parallel; raise ``penalty``)."""
 
     @property
     def eigenvalue(self) -> float:
@@ -98,44 +119,59 @@ def eigsh(
     A: TTMatrix,
     k: int = 1,
     x0: TensorTrain | None = None,
-    max_rank: int = 64,
-    rtol: float = 1e-10,
+    max_rank: int | Sequence[int] = 64,
+    rtol: float | Sequence[float] = 1e-10,
     n_sweeps: int = 10,
     tol: float = 1e-10,
     krylov: int = 40,
     init_rank: int = 4,
     seed: int = 0,
+    penalty: float | None = None,
     callback: Callable[[dict], Any] | None = None,
     verbose: bool = False,
 ) -> EigshResult:
-    """Lowest eigenpair of a symmetric TT-matrix by two-site DMRG.
+    """The ``k`` lowest eigenpairs of a symmetric TT-matrix by two-site DMRG.
 
     Each step optimizes two neighbouring cores with the rest of the train fixed: the operator
     restricted to them is applied through the left and right environments (never formed) in a
     Lanczos solver, and the optimized pair is split by a truncated SVD that sets the bond rank.
+
+    For ``k > 1`` the states are found one after another: state ``j`` is the lowest of
+    ``A + w sum_{i<j} |psi_i><psi_i|``, the earlier states entering each local problem through
+    their overlaps with the current basis. Then a Rayleigh-Ritz step in the span of the ``k``
+    states: the returned states are its Ritz vectors (combined in the TT format and rounded to
+    the last ``max_rank`` and ``rtol`` of the schedule; within a degenerate level, the rotation
+    closest to the computed states), sorted by their Rayleigh quotients ``energies``.
 
     Parameters
     ----------
     A : TTMatrix
         Symmetric (checked: ``||A - A^T|| <= 1e-10 ||A||``), square mode sizes, float64.
     k : int
-        Number of eigenpairs; only ``k = 1`` is implemented.
+        Number of eigenpairs, at most the dimension of the space (the product of the mode sizes).
     x0 : TensorTrain or None
-        Start vector (nonzero, shape = ``A.col_dims``); default: a random train of rank
-        ``init_rank`` from ``seed``.
-    max_rank : int
-        Largest bond rank of the state.
-    rtol : float
-        SVD truncation: singular values whose squares sum below ``rtol**2`` (relative) are cut.
+        Start vector of the lowest state (nonzero, shape = ``A.col_dims``); default, and for the
+        other states: a random train of rank ``init_rank`` from ``seed + j``.
+    max_rank : int or sequence of int
+        Largest bond rank of the states: one value, or one per full sweep with the last one
+        repeating (``[16, 32, 64]``: cheap first sweeps); each state runs the schedule anew.
+    rtol : float or sequence of float
+        SVD truncation: singular values whose squares sum below ``rtol**2`` (relative) are cut;
+        a schedule like ``max_rank``.
     n_sweeps : int
-        At most this many full (left-right-left) sweeps.
+        At most this many full (left-right-left) sweeps per state.
     tol : float
         Converged when a full sweep changes the energy by less than ``tol`` (relative).
     krylov : int
         Lanczos vectors per local solve.
+    penalty : float or None
+        The weight ``w`` (``k > 1``); it must exceed the spread of the ``k`` wanted eigenvalues.
+        Default: twice the spectral width estimated by a short low-rank run for the largest
+        eigenvalue.
     callback : callable or None
-        Called after each half-sweep with ``sweep``, ``energy``, ``truncation_error``,
-        ``max_rank``; a true return value stops the run.
+        Called after each half-sweep with ``state`` (0: the lowest), ``sweep`` (half-sweeps of
+        this state), ``energy``, ``truncation_error``, ``max_rank``; a true return value stops
+        the whole run (the states begun so far are returned).
     verbose : bool
         One line per half-sweep on stderr.
 
@@ -146,8 +182,6 @@ def eigsh(
     if not isinstance(A, TTMatrix):
         raise TypeError(f"A must be a TTMatrix, got {type(A).__name__}")
     k = _int_arg("k", k, 1)
-    if k != 1:
-        raise NotImplementedError("eigsh computes the lowest eigenpair only (k = 1) in this version")
     if A.dtype != np.float64:
         raise TypeError(f"eigsh needs a float64 TT-matrix, got {A.dtype}")
     if x0 is not None:
@@ -155,30 +189,37 @@ def eigsh(
             raise TypeError(f"x0 must be a TensorTrain or None, got {type(x0).__name__}")
         if x0.dtype != np.float64:
             x0 = x0.astype(np.float64)
-    max_rank = _int_arg("max_rank", max_rank, 1)
+    max_rank = _schedule("max_rank", max_rank, lambda v: _int_arg("max_rank", v, 1))
+    rtol = _schedule("rtol", rtol, check_rtol)
     n_sweeps = _int_arg("n_sweeps", n_sweeps, 1)
     krylov = _int_arg("krylov", krylov, 2)
     init_rank = _int_arg("init_rank", init_rank, 1)
     seed = _int_arg("seed", seed, 0)
-    rtol = check_rtol(rtol)
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (0 <= tol < float("inf")):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
     tol = float(tol)
+    if penalty is None:
+        penalty = 0.0  # the engine's "automatic"
+    elif isinstance(penalty, bool) or not isinstance(penalty, numbers.Real) or not (0 < penalty < float("inf")):
+        raise ValueError(f"penalty must be a finite number > 0 or None, got {penalty!r}")
     cb = with_progress(
         callback,
         verbose,
-        lambda info: f"eigsh: half-sweep {info['sweep']:3d}  energy {info['energy']:.12g}  truncation "
-        f"{info['truncation_error']:.1e}  max rank {info['max_rank']}",
+        lambda info: f"eigsh: state {info['state']}  half-sweep {info['sweep']:3d}  energy {info['energy']:.12g}  "
+        f"truncation {info['truncation_error']:.1e}  max rank {info['max_rank']}",
     )
 
     r = _core.eigsh_float64(
-        A._c, max_rank, rtol, n_sweeps, tol, krylov, init_rank, seed, None if x0 is None else x0._c, cb
+        A._c, k, max_rank, rtol, n_sweeps, tol, krylov, init_rank, float(penalty), seed,
+        None if x0 is None else x0._c, cb
     )
     return EigshResult(
         energy=float(r["energy"]),
         state=TensorTrain._wrap(r["state"]),
-        energies=list(r["energies"]),
-        truncation_errors=list(r["truncation_errors"]),
+        energies=[float(e) for e in r["energies"]],
+        states=[TensorTrain._wrap(s) for s in r["states"]],
+        sweep_energies=[list(h) for h in r["sweep_energies"]],
+        truncation_errors=[list(h) for h in r["truncation_errors"]],
         n_sweeps=int(r["n_sweeps"]),
         converged=bool(r["converged"]),
         stop_reason=str(r["stop_reason"]),

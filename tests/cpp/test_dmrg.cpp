@@ -101,7 +101,10 @@ TEST_CASE("eigsh: Heisenberg L = 10 ground state against exact diagonalization")
     auto Hx = matvec(H, res.state);
     CHECK((double)norm(add(Hx, res.state, 1.0, -res.energy)) <= 1e-6);
     // energies decrease (variational), up to roundoff
-    for (std::size_t i = 1; i < res.energies.size(); ++i) CHECK(res.energies[i] <= res.energies[i - 1] + 1e-10);
+    const auto& hist = res.sweep_energies[0];
+    for (std::size_t i = 1; i < hist.size(); ++i) CHECK(hist[i] <= hist[i - 1] + 1e-10);
+    CHECK(res.energies.size() == 1);
+    CHECK(res.states.size() == 1);
 }
 
 TEST_CASE("eigsh: transverse-field Ising chain at h = 1 against the closed form") {
@@ -129,8 +132,87 @@ TEST_CASE("eigsh: bad input") {
     DmrgOptions o;
     o.max_rank = 0;
     CHECK_THROWS_AS(eigsh(H, o), std::invalid_argument);
+    o.max_rank = {8, 0};
+    CHECK_THROWS_AS(eigsh(H, o), std::invalid_argument);
+    o.max_rank = std::vector<Index>{};
+    CHECK_THROWS_AS(eigsh(H, o), std::invalid_argument);
+    o = DmrgOptions{};
+    o.rtol = {1e-8, -1.0};
+    CHECK_THROWS_AS(eigsh(H, o), std::invalid_argument);
+    o = DmrgOptions{};
+    o.k = 9;  // the space has 2^3 = 8 dimensions
+    CHECK_THROWS_AS(eigsh(H, o), std::invalid_argument);
+    o.k = 0;
+    CHECK_THROWS_AS(eigsh(H, o), std::invalid_argument);
+    o.k = 2;
+    o.penalty = -1;
+    CHECK_THROWS_AS(eigsh(H, o), std::invalid_argument);
     // d = 1: the dense eigenproblem
     auto H1 = mpo_from_terms<double>({3}, {{2.0, {{0, (Mat<double>(3, 3) << 2, 1, 0, 1, 2, 1, 0, 1, 2).finished()}}}});
     auto r1 = eigsh(H1);
     CHECK(std::abs(r1.energy - 2.0 * (2.0 - std::sqrt(2.0))) <= 1e-12);
+}
+
+namespace {
+// A + A^T for a random TT-matrix A: symmetric, with a generic (non-degenerate) spectrum.
+TTMatrix<double> random_symmetric(Index d, Index n, Index r, std::uint64_t seed) {
+    std::vector<Index> ranks((std::size_t)d + 1, r);
+    ranks.front() = ranks.back() = 1;
+    TTMatrix<double> B(random_tt<double>(std::vector<Index>((std::size_t)d, n * n), ranks, seed),
+                       std::vector<Index>((std::size_t)d, n), std::vector<Index>((std::size_t)d, n));
+    return TTMatrix<double>(add(B.tt(), transpose(B).tt()), B.row_dims(), B.col_dims());
+}
+}  // namespace
+
+TEST_CASE("eigsh: k = 3 lowest eigenpairs of a random symmetric TT-matrix against the dense spectrum") {
+    const Index d = 4, n = 3;
+    auto A = random_symmetric(d, n, 2, 11);
+    const Mat<double> D = to_dense(A);
+    Eigen::SelfAdjointEigenSolver<Mat<double>> es(D, Eigen::EigenvaluesOnly);
+    DmrgOptions o;
+    o.k = 3;
+    o.rtol = 1e-12;
+    auto res = eigsh(A, o);
+    CHECK(res.converged);
+    CHECK(res.stop_reason == "converged");
+    REQUIRE(res.energies.size() == 3);
+    REQUIRE(res.states.size() == 3);
+    REQUIRE(res.sweep_energies.size() == 3);
+    const double scale = es.eigenvalues().cwiseAbs().maxCoeff();
+    for (Index i = 0; i < 3; ++i) {
+        CHECK(std::abs(res.energies[(std::size_t)i] - es.eigenvalues()(i)) <= 1e-9 * scale);
+        const auto& x = res.states[(std::size_t)i];
+        CHECK(std::abs((double)norm(x) - 1.0) <= 1e-10);
+        // an eigenvector: the residual through the dense matrix
+        const Vec<double> v = ttest::dense(x);
+        CHECK((D * v - res.energies[(std::size_t)i] * v).norm() <= 1e-6 * scale);
+        for (Index j = 0; j < i; ++j) CHECK(std::abs(dot(x, res.states[(std::size_t)j])) <= 1e-10);
+    }
+    CHECK(res.energy == res.energies[0]);
+}
+
+TEST_CASE("eigsh: Heisenberg L = 8, k = 4: the singlet and the triplet against exact diagonalization") {
+    const Index L = 8;
+    auto H = mpo_from_terms<double>(std::vector<Index>(L, 2), heisenberg_terms(L));
+    Eigen::SelfAdjointEigenSolver<Mat<double>> es(heisenberg_dense((int)L), Eigen::EigenvaluesOnly);
+    DmrgOptions o;
+    o.k = 4;
+    o.max_rank = {4, 8, 16};  // a schedule; the exact states need rank 16
+    o.rtol = 1e-12;
+    std::vector<DmrgProgress> seen;
+    o.callback = [&](const DmrgProgress& p) {
+        seen.push_back(p);
+        return false;
+    };
+    auto res = eigsh(H, o);
+    CHECK(res.converged);
+    REQUIRE(res.energies.size() == 4);
+    for (Index i = 0; i < 4; ++i) CHECK(std::abs(res.energies[(std::size_t)i] - es.eigenvalues()(i)) <= 1e-9);
+    CHECK(std::abs(es.eigenvalues()(1) - es.eigenvalues()(3)) <= 1e-10);  // the triplet
+    for (Index i = 0; i < 4; ++i)
+        for (Index j = 0; j < i; ++j) CHECK(std::abs(dot(res.states[(std::size_t)i], res.states[(std::size_t)j])) <= 1e-9);
+    // the schedule: half-sweeps 1-2 at rank 4, 3-4 at 8, then 16
+    for (const auto& p : seen) CHECK(p.max_rank <= o.max_rank.at((p.sweep - 1) / 2));
+    CHECK(seen.front().state == 0);
+    CHECK(seen.back().state == 3);
 }
