@@ -3,7 +3,7 @@
 #
 #   bash bench/setup_peers.sh            # everything (skips what already works)
 #   bash bench/setup_peers.sh --force    # rebuild the virtual environments
-#   PEERS="main torch" bash bench/setup_peers.sh   # a subset: main torch ttpy
+#   PEERS="main torch" bash bench/setup_peers.sh   # a subset: main torch ttpy physics
 #
 #   main  : teneva, tensorly (+ threadpoolctl) into the current Python (numpy 2.x)
 #   torch : bench/.venvs/torch  torch==2.13.0 (CPU wheel on local disk) + torchtt built
@@ -13,16 +13,18 @@
 #           Debian gfortran libopenblas-dev liblapack-dev; ttpy 1.2.1 built from the sdist
 #           with FFLAGS/F90FLAGS=-fallow-argument-mismatch -I<build temp dir>;
 #           scipy<1.12 (ttpy's tt.cross imports scipy.linalg; 1.11 is built for numpy 1.25)
+#   physics: bench/.venvs/physics  physics-tenpy, quimb, threadpoolctl (the DMRG peers of
+#           bench/sweeps.py); checked by an L = 10 Heisenberg ground state in each
 #
 # A peer that fails to install is reported and skipped; bench/run.py then lists it as
-# "not run". Heavy steps run under `nice -n 19`.
+# "not run" (bench/sweeps.py: "not installed"). Heavy steps run under `nice -n 19`.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENVS="$HERE/.venvs"
 PY="${PYTHON:-python3}"
 TTPY_PYTHON="${TTPY_PYTHON:-python3.11}"
-PEERS="${PEERS:-main torch ttpy}"
+PEERS="${PEERS:-main torch ttpy physics}"
 FORCE=0
 [[ "${1:-}" == "--force" ]] && FORCE=1
 NICE="nice -n 19"
@@ -149,19 +151,53 @@ setup_ttpy() {
   (cd / && ttpy_works) || return 1
 }
 
+# ---------------------------------------------------------------- physics env
+physics_works() {  # open Heisenberg chain, L = 10: E0 = -4.258035207282883 in both libraries
+  "$VENVS/physics/bin/python" - <<'EOF'
+import warnings
+warnings.filterwarnings("ignore")
+import quimb, quimb.tensor as qtn, tenpy
+from tenpy.algorithms import dmrg
+from tenpy.models.spins import SpinChain
+from tenpy.networks.mps import MPS
+E0 = -4.258035207282883
+q = qtn.DMRG2(qtn.MPO_ham_heis(10, cyclic=False), bond_dims=[8, 16, 32], cutoffs=1e-12)
+q.solve(tol=1e-10)
+M = SpinChain({"L": 10, "S": 0.5, "Jx": 1, "Jy": 1, "Jz": 1, "bc_MPS": "finite", "conserve": "Sz"})
+psi = MPS.from_product_state(M.lat.mps_sites(), ["up", "down"] * 5, bc="finite")
+E = dmrg.run(psi, M, {"trunc_params": {"chi_max": 32, "svd_min": 1e-12}, "mixer": True})["E"]
+assert abs(q.energy - E0) < 1e-8 and abs(E - E0) < 1e-8, (q.energy, E)
+print(f"ok: tenpy {tenpy.__version__}, quimb {quimb.__version__} (L = 10 ground energies to 1e-8)")
+EOF
+}
+
+setup_physics() {
+  local V="$VENVS/physics"
+  if [[ $FORCE == 0 && -x "$V/bin/python" ]] && physics_works 2>/dev/null; then
+    say "physics-tenpy and quimb already installed in $V"; return 0
+  fi
+  say "venv $V: physics-tenpy quimb threadpoolctl"
+  rm -rf "$V"
+  $PY -m venv "$V" || return 1
+  $NICE "$V/bin/pip" install -q physics-tenpy quimb threadpoolctl || return 1
+  physics_works
+}
+
 for p in $PEERS; do
   case $p in
     main)  timed main  setup_main  || warn main  "teneva/tensorly install failed" ;;
     torch) timed torch setup_torch || warn torch "torchtt (bench/.venvs/torch) install failed" ;;
     ttpy)  timed ttpy  setup_ttpy  || warn ttpy  "ttpy (bench/.venvs/ttpy) build failed" ;;
-    *) echo "unknown peer group $p (main torch ttpy)" >&2; exit 2 ;;
+    physics) timed physics setup_physics \
+               || warn physics "physics-tenpy/quimb (bench/.venvs/physics) install failed" ;;
+    *) echo "unknown peer group $p (main torch ttpy physics)" >&2; exit 2 ;;
   esac
 done
 
 say "summary"
 for k in "${!SECS[@]}"; do echo "  $k: ${SECS[$k]} s"; done
 if ((${#FAILED[@]})); then
-  echo "  failed: ${FAILED[*]} (bench/run.py skips those peers)"
+  echo "  failed: ${FAILED[*]} (bench/run.py and bench/sweeps.py skip those peers)"
   exit 1
 fi
 echo "  all peers installed"

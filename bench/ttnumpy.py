@@ -122,6 +122,18 @@ def matvec(a_cores, x_cores):
     return out
 
 
+def expectation(a_cores, x_cores) -> float:
+    """Rayleigh quotient <x, A x> / <x, x> (real part) by left-to-right environments; the
+    cores of x may be complex (conjugated on the bra side)."""
+    e, n = np.ones((1, 1, 1)), np.ones((1, 1))
+    for a, x in zip(a_cores, x_cores):
+        xc = np.conj(x)
+        # e[p, w, q] conj(x)[p, i, s] a[w, i, j, v] x[q, j, t] -> [s, v, t]
+        e = np.einsum("pwq,pis,wijv,qjt->svt", e, xc, a, x, optimize=True)
+        n = np.einsum("pq,pis,qit->st", n, xc, x, optimize=True)
+    return float(np.real(e[0, 0, 0]) / np.real(n[0, 0]))
+
+
 # ------------------------------------------------------------------ entries
 def evaluate(cores, idx) -> np.ndarray:
     """Entries of the TT at the rows of the integer array idx (M, d).

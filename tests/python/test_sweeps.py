@@ -235,6 +235,17 @@ def test_eigsh_max_rank_schedule():
     np.testing.assert_allclose(res2.energies, heisenberg_exact(8)[1][:2], atol=1e-9)
 
 
+def test_eigsh_k_binding_max_rank_keeps_rank_and_orthogonality():
+    # rank 4 < 16 (exact): the Ritz combinations are rounded back to rank 4, or the states kept
+    exact = heisenberg_exact(8)[1]
+    res = tt.eigsh(tt.models.heisenberg(8), k=3, max_rank=4)
+    assert all(x.max_rank <= 4 for x in res.states)
+    V = np.stack([x.full().ravel() for x in res.states], axis=1)
+    assert np.abs(V.T @ V - np.eye(3)).max() < 1e-2
+    assert sum(res.energies) >= sum(exact[:3]) - 1e-9  # Ky Fan: variational for the sum
+    assert np.all(np.diff(res.energies) >= 0)
+
+
 def test_eigsh_k_callback_stop_and_x0():
     H = tt.models.heisenberg(6)
     exact = heisenberg_exact(6)[1]
