@@ -128,9 +128,12 @@ def expectation(a_cores, x_cores) -> float:
     e, n = np.ones((1, 1, 1)), np.ones((1, 1))
     for a, x in zip(a_cores, x_cores):
         xc = np.conj(x)
-        # e[p, w, q] conj(x)[p, i, s] a[w, i, j, v] x[q, j, t] -> [s, v, t]
-        e = np.einsum("pwq,pis,wijv,qjt->svt", e, xc, a, x, optimize=True)
-        n = np.einsum("pq,pis,qit->st", n, xc, x, optimize=True)
+        # e[p, w, q] conj(x)[p, i, s] a[w, i, j, v] x[q, j, t] -> [s, v, t], one pair at a time
+        # (O(D^3) per step; a four-operand einsum may pick an O(D^4) path)
+        t = np.tensordot(e, x, axes=([2], [0]))                    # p w j t
+        t = np.tensordot(t, a, axes=([1, 2], [0, 2]))              # p t i v
+        e = np.tensordot(xc, t, axes=([0, 1], [0, 2])).transpose(0, 2, 1)  # s v t
+        n = np.tensordot(xc, np.tensordot(n, x, axes=([1], [0])), axes=([0, 1], [0, 1]))  # s t
     return float(np.real(e[0, 0, 0]) / np.real(n[0, 0]))
 
 
