@@ -4,6 +4,7 @@
 
 namespace ttpy {
 void bind_als(py::module_& m);  // bind_als.cpp
+void bind_fit(py::module_& m);  // bind_fit.cpp
 }
 
 #ifndef TENSORTRAIN_MODULE_NAME
@@ -23,4 +24,5 @@ PYBIND11_MODULE(TENSORTRAIN_MODULE_NAME, m) {
     ttpy::bind_cross(m);
     ttpy::bind_dmrg(m);
     ttpy::bind_als(m);
+    ttpy::bind_fit(m);
 }

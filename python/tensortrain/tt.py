@@ -624,15 +624,94 @@ def hadamard(x: TensorTrain, y: TensorTrain) -> TensorTrain:
     return TensorTrain._wrap(_core.hadamard(a, b))
 
 
-def matvec(a: TTMatrix, x: TensorTrain) -> TensorTrain:
-    """Exact product of a TT-matrix and a train (ranks multiply)."""
+def matvec(
+    a: TTMatrix,
+    x: TensorTrain,
+    method: str = "exact",
+    rtol: float = 1e-10,
+    max_rank: int | None = None,
+    n_sweeps: int = 4,
+    seed: int = 0,
+) -> TensorTrain:
+    """Product of a TT-matrix and a train.
+
+    ``method="exact"`` (the default, also ``a @ x``): the exact product, whose ranks are the
+    products of the ranks (``rtol``, ``max_rank`` are ignored; round it afterwards).
+    ``method="fit"``: the product fitted by two-site sweeps at ``rtol``/``max_rank`` without
+    forming the exact one (see :func:`linear_combination`): far cheaper when both ranks are large
+    and a low-rank result is wanted.
+    """
     if not isinstance(a, TTMatrix):
         raise TypeError(f"a must be a TTMatrix, got {type(a).__name__}")
     _require_tt(x)
     if a.col_dims != x.shape:
         raise ValueError(f"matvec: the TT-matrix has column sizes {a.col_dims}, the train has shape {x.shape}")
     dt = result_dtype(a.dtype, x.dtype)
+    if method == "fit":
+        return _fit_sum([(1.0, a.astype(dt), x.astype(dt))], dt, rtol, max_rank, n_sweeps, seed)
+    if method != "exact":
+        raise ValueError(f"method must be 'exact' or 'fit', got {method!r}")
     return TensorTrain._wrap(_core.matvec(a.astype(dt)._c, _cast(x._c, dt)))
+
+
+def _fit_sum(terms, dt, rtol, max_rank, n_sweeps, seed) -> TensorTrain:
+    """sum_t c_t A_t x_t (A_t None: identity) fitted by sweeps in the engine (fit.hpp)."""
+    rtol = check_rtol(rtol)
+    max_rank = min(check_max_rank(max_rank), 2**31 - 1)
+    if isinstance(n_sweeps, bool) or not isinstance(n_sweeps, numbers.Integral) or n_sweeps < 1:
+        raise ValueError(f"n_sweeps must be an integer >= 1, got {n_sweeps!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    ct = complex if np.dtype(dt).kind == "c" else float
+    cterms = [(ct(c), None if A is None else A._c, x._c) for c, A, x in terms]
+    r = getattr(_core, "fit_sum_" + suffix(dt))(cterms, rtol, max_rank, int(n_sweeps), -1.0, 2, int(seed), None)
+    return TensorTrain._wrap(r["y"])
+
+
+def linear_combination(
+    trains: Sequence,
+    coefs: Sequence | None = None,
+    method: str = "round",
+    rtol: float = 1e-10,
+    max_rank: int | None = None,
+    n_sweeps: int = 4,
+    seed: int = 0,
+) -> TensorTrain:
+    """``sum_i coefs[i] * trains[i]`` compressed to ``rtol`` / ``max_rank``.
+
+    ``method="round"``: the exact sum (ranks add up) rounded once at the end.
+    ``method="fit"``: two-site sweeps fit the result directly: each step projects every term onto
+    the current two-site basis through its environments and splits the block by a truncated SVD,
+    so the exact sum's rank (the sum of all ranks) is never formed; a few sweeps suffice.
+    ``coefs`` default to ones. Complex coefficients need complex trains.
+    """
+    trains = list(trains)
+    if not trains:
+        raise ValueError("linear_combination: no trains")
+    for i, x in enumerate(trains):
+        if not isinstance(x, TensorTrain):
+            raise TypeError(f"trains[{i}] must be a TensorTrain, got {type(x).__name__}")
+        if x.shape != trains[0].shape:
+            raise ValueError(f"trains[{i}] has shape {x.shape}, trains[0] has {trains[0].shape}")
+    if coefs is None:
+        coefs = [1.0] * len(trains)
+    coefs = list(coefs)
+    if len(coefs) != len(trains):
+        raise ValueError(f"{len(coefs)} coefficients for {len(trains)} trains")
+    for i, c in enumerate(coefs):
+        if not isinstance(c, numbers.Number) or isinstance(c, bool) or not np.isfinite(c):
+            raise ValueError(f"coefs[{i}] must be a finite number, got {c!r}")
+    dt = result_dtype(*[x.dtype for x in trains])
+    if any(isinstance(c, complex) and c.imag != 0 for c in coefs) and dt.kind != "c":
+        raise TypeError("complex coefficients need complex trains (cast them with .astype(complex))")
+    if method == "fit":
+        return _fit_sum([(c, None, x.astype(dt)) for c, x in zip(coefs, trains)], dt, rtol, max_rank, n_sweeps, seed)
+    if method != "round":
+        raise ValueError(f"method must be 'round' or 'fit', got {method!r}")
+    total = trains[0].astype(dt) * coefs[0]
+    for c, x in zip(coefs[1:], trains[1:]):
+        total = total + x.astype(dt) * c
+    return round(total, rtol=rtol, max_rank=max_rank)
 
 
 def kron(x, y):

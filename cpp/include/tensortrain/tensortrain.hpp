@@ -3,6 +3,7 @@
 #pragma once
 
 #include "als.hpp"
+#include "fit.hpp"
 #include "amen.hpp"
 #include "arithmetic.hpp"
 #include "blas.hpp"
