@@ -69,6 +69,15 @@ def as_array(a, what: str) -> np.ndarray:
     return arr
 
 
+def check_int(name: str, v, lo: int) -> int:
+    """An integer (not bool) >= lo."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(v).__name__}")
+    if v < lo:
+        raise ValueError(f"{name} must be >= {lo}, got {v}")
+    return int(v)
+
+
 def check_shape(shape, what: str = "shape") -> tuple:
     try:
         shape = tuple(int(n) for n in shape)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _core
-from ._validate import check_shape, with_progress
+from ._validate import check_int, check_shape, with_progress
 from .tt import TensorTrain
 
 __all__ = ["als_fit", "FitResult"]
@@ -40,14 +40,6 @@ class FitResult:
     converged: bool = False
     stop_reason: str = ""
     """``"converged"`` (the monitored error stopped improving), ``"n_sweeps"`` or ``"callback"``."""
-
-
-def _int_arg(name, v, lo):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(v).__name__}")
-    if v < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {v}")
-    return int(v)
 
 
 def _real_arg(name, v, lo, hi=np.inf, lo_open=False):
@@ -87,7 +79,7 @@ def _samples(indices, values, shape, what):
 
 def _ranks(rank, d):
     if isinstance(rank, numbers.Integral) and not isinstance(rank, bool):
-        r = _int_arg("rank", rank, 1)
+        r = check_int("rank", rank, 1)
         return [1] + [r] * (d - 1) + [1]
     try:
         rs = [int(r) for r in rank]
@@ -181,7 +173,7 @@ def als_fit(
     val_fraction = _real_arg("val_fraction", val_fraction, 0.0, 1.0)
     if val_fraction >= 1.0:
         raise ValueError(f"val_fraction must be < 1, got {val_fraction}")
-    seed = _int_arg("seed", seed, 0)
+    seed = check_int("seed", seed, 0)
     if validation is not None:
         if val_fraction > 0:
             raise ValueError("give either validation samples or val_fraction, not both")
@@ -222,12 +214,12 @@ def als_fit(
         np.ascontiguousarray(vals, dtype=dt),
         list(shape),
         ranks,
-        _int_arg("n_sweeps", n_sweeps, 1),
+        check_int("n_sweeps", n_sweeps, 1),
         _real_arg("reg", reg, 0.0),
         _real_arg("reg_decay", reg_decay, 0.0, 1.0, lo_open=True),
         _real_arg("tol", tol, 0.0),
-        _int_arg("patience", patience, 1),
-        _int_arg("init_rank", init_rank, 1),
+        check_int("patience", patience, 1),
+        check_int("init_rank", init_rank, 1),
         random_init,
         seed,
         x0,

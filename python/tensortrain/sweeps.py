@@ -14,18 +14,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import _core
-from ._validate import check_rtol, check_shape, with_progress
+from ._validate import check_int, check_rtol, check_shape, with_progress
 from .tt import TensorTrain, TTMatrix
 
 __all__ = ["mpo_from_terms", "eigsh", "EigshResult", "solve", "SolveResult"]
-
-
-def _int_arg(name, v, lo):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(v).__name__}")
-    if v < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {v}")
-    return int(v)
 
 
 def mpo_from_terms(terms: Sequence, dims, rtol: float = 1e-13) -> TTMatrix:
@@ -62,7 +54,7 @@ def mpo_from_terms(terms: Sequence, dims, rtol: float = 1e-13) -> TTMatrix:
                 site, op = p
             except (TypeError, ValueError):
                 raise TypeError(f"term {t}: each operator must be a pair (site, matrix), got {p!r}") from None
-            site = _int_arg("site", site, 0)
+            site = check_int("site", site, 0)
             a = np.asarray(op)
             if a.dtype.kind == "c":
                 raise TypeError(f"term {t}: complex local operators are not supported (real float64 only)")
@@ -181,7 +173,7 @@ def eigsh(
     """
     if not isinstance(A, TTMatrix):
         raise TypeError(f"A must be a TTMatrix, got {type(A).__name__}")
-    k = _int_arg("k", k, 1)
+    k = check_int("k", k, 1)
     if A.dtype != np.float64:
         raise TypeError(f"eigsh needs a float64 TT-matrix, got {A.dtype}")
     if x0 is not None:
@@ -189,12 +181,12 @@ def eigsh(
             raise TypeError(f"x0 must be a TensorTrain or None, got {type(x0).__name__}")
         if x0.dtype != np.float64:
             x0 = x0.astype(np.float64)
-    max_rank = _schedule("max_rank", max_rank, lambda v: _int_arg("max_rank", v, 1))
+    max_rank = _schedule("max_rank", max_rank, lambda v: check_int("max_rank", v, 1))
     rtol = _schedule("rtol", rtol, check_rtol)
-    n_sweeps = _int_arg("n_sweeps", n_sweeps, 1)
-    krylov = _int_arg("krylov", krylov, 2)
-    init_rank = _int_arg("init_rank", init_rank, 1)
-    seed = _int_arg("seed", seed, 0)
+    n_sweeps = check_int("n_sweeps", n_sweeps, 1)
+    krylov = check_int("krylov", krylov, 2)
+    init_rank = check_int("init_rank", init_rank, 1)
+    seed = check_int("seed", seed, 0)
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (0 <= tol < float("inf")):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
     tol = float(tol)
@@ -300,11 +292,11 @@ def solve(
     rtol = check_rtol(rtol)
     if rtol <= 0:
         raise ValueError("rtol must be > 0 for solve")
-    max_rank = _int_arg("max_rank", max_rank, 1)
-    n_sweeps = _int_arg("n_sweeps", n_sweeps, 1)
-    residual_rank = _int_arg("residual_rank", residual_rank, 1)
-    dense_limit = _int_arg("dense_limit", dense_limit, 0)
-    seed = _int_arg("seed", seed, 0)
+    max_rank = check_int("max_rank", max_rank, 1)
+    n_sweeps = check_int("n_sweeps", n_sweeps, 1)
+    residual_rank = check_int("residual_rank", residual_rank, 1)
+    dense_limit = check_int("dense_limit", dense_limit, 0)
+    seed = check_int("seed", seed, 0)
     cb = with_progress(
         callback,
         verbose,

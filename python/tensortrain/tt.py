@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from . import _core
-from ._validate import as_array, check_max_rank, check_rtol, check_shape, engine_dtype, result_dtype, suffix
+from ._validate import as_array, check_int, check_max_rank, check_rtol, check_shape, engine_dtype, result_dtype, suffix
 
 __all__ = [
     "TensorTrain",
@@ -658,13 +658,10 @@ def _fit_sum(terms, dt, rtol, max_rank, n_sweeps, seed) -> TensorTrain:
     """sum_t c_t A_t x_t (A_t None: identity) fitted by sweeps in the engine (fit.hpp)."""
     rtol = check_rtol(rtol)
     max_rank = min(check_max_rank(max_rank), 2**31 - 1)
-    if isinstance(n_sweeps, bool) or not isinstance(n_sweeps, numbers.Integral) or n_sweeps < 1:
-        raise ValueError(f"n_sweeps must be an integer >= 1, got {n_sweeps!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    n_sweeps, seed = check_int("n_sweeps", n_sweeps, 1), check_int("seed", seed, 0)
     ct = complex if np.dtype(dt).kind == "c" else float
     cterms = [(ct(c), None if A is None else A._c, x._c) for c, A, x in terms]
-    r = getattr(_core, "fit_sum_" + suffix(dt))(cterms, rtol, max_rank, int(n_sweeps), -1.0, 2, int(seed), None)
+    r = getattr(_core, "fit_sum_" + suffix(dt))(cterms, rtol, max_rank, n_sweeps, -1.0, 2, seed, None)
     return TensorTrain._wrap(r["y"])
 
 
