@@ -192,6 +192,10 @@ def als_fit(
     else:
         vidx, vvals = np.zeros((0, d), dtype=np.int64), np.zeros(0)
     ranks = _ranks(rank, d)
+    cap = _core.capped_ranks(list(shape), max(ranks))
+    n_params = sum(shape[k] * min(ranks[k], cap[k]) * min(ranks[k + 1], cap[k + 1]) for k in range(d))
+    if n_params > 2**31:
+        raise ValueError(f"als_fit: a train of shape {shape} and rank {max(ranks)} has {n_params:.3e} parameters (limit 2^31)")
     x0 = None
     random_init = False
     if isinstance(init, TensorTrain):

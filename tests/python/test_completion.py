@@ -98,5 +98,7 @@ def test_bad_input():
         tt.als_fit(I, v, shape, 2, init=tt.random((4, 4), 2))
     with pytest.raises(ValueError, match="ranks"):
         tt.als_fit(I, v, shape, 2, init=tt.random(shape, 3))
+    with pytest.raises(ValueError, match="parameters"):
+        tt.als_fit(I, v, (4, 10**9, 4), 1000)
     with pytest.raises(ValueError, match="rank must be"):
         tt.als_fit(I, v, shape, [1, 2, 2])
