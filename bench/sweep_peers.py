@@ -14,7 +14,6 @@ Imports of the libraries happen inside the adapters: each venv has only its own 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
@@ -22,6 +21,8 @@ import time
 import traceback
 
 import numpy as np
+
+from peer_worker import _timed  # noqa: E402  (bench/ is on sys.path: this script's folder)
 
 
 def _load(case):
@@ -252,17 +253,6 @@ def version(library):
         return v(dist)
     except PackageNotFoundError:   # e.g. tensortrain from PYTHONPATH=python
         return getattr(sys.modules.get(module), "__version__", "?")
-
-
-def _timed(run):
-    gc.collect()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        out = run()
-        return out, time.perf_counter() - t0
-    finally:
-        gc.enable()
 
 
 def measure(library, case, repeats):

@@ -45,19 +45,7 @@ def test_tfim_mpo_rank_and_dense():
     L, h = 6, 0.7
     H = tt.models.tfim(L, h)
     assert max(H.ranks) == 3
-    X = np.array([[0.0, 1.0], [1.0, 0.0]])
-    Z = np.diag([1.0, -1.0])
-
-    def op(site_ops):
-        ops = [np.eye(2)] * L
-        for s, o in site_ops:
-            ops[s] = o
-        M = ops[0]
-        for o in ops[1:]:
-            M = np.kron(M, o)
-        return M
-
-    D = -sum(op([(i, Z), (i + 1, Z)]) for i in range(L - 1)) - h * sum(op([(i, X)]) for i in range(L))
+    D = tfim_dense(L, h)
     np.testing.assert_allclose(H.full(), D, atol=1e-12)
 
 

@@ -167,16 +167,21 @@ class SumFit {
     }
 
     // The bra side of the environments: y's core, conjugated for complex trains (the projection
-    // onto an orthonormal basis Y is Y^H).
-    static Core<T> bra(const Core<T>& c) {
-        Core<T> b = c;
-        if constexpr (is_complex_v<T>) b.vec() = b.vec().conjugate();
-        return b;
+    // onto an orthonormal basis Y is Y^H); real cores are used as they are, without a copy.
+    static const Core<T>& bra(const Core<T>& c, Core<T>& tmp) {
+        if constexpr (!is_complex_v<T>) {
+            return c;
+        } else {
+            tmp = c;
+            tmp.vec() = tmp.vec().conjugate();
+            return tmp;
+        }
     }
 
     void push_left(const TensorTrain<T>& y, Index k) {
         using namespace env;
-        const Core<T> Y = bra(y.core(k));
+        Core<T> tmp;
+        const Core<T>& Y = bra(y.core(k), tmp);
         for (std::size_t t = 0; t < terms_.size(); ++t) {
             const FitTerm<T>& term = terms_[t];
             if (term.A)
@@ -187,7 +192,8 @@ class SumFit {
     }
     void push_right(const TensorTrain<T>& y, Index k) {
         using namespace env;
-        const Core<T> Y = bra(y.core(k));
+        Core<T> tmp;
+        const Core<T>& Y = bra(y.core(k), tmp);
         for (std::size_t t = 0; t < terms_.size(); ++t) {
             const FitTerm<T>& term = terms_[t];
             if (term.A)
