@@ -81,8 +81,8 @@ struct ModeGroups {
 template <class T>
 class Als {
   public:
-    Als(const std::int64_t* idx, const T* vals, Index M, const std::vector<Index>& shape, const AlsOptions& o)
-        : idx_(idx), f_(vals, M), M_(M), d_((Index)shape.size()), o_(o) {
+    Als(const std::int64_t* idx, const T* vals, Index M, const std::vector<Index>& shape)
+        : idx_(idx), f_(vals, M), M_(M), d_((Index)shape.size()) {
         groups_.resize((std::size_t)d_);
         for (Index k = 0; k < d_; ++k) {
             ModeGroups& g = groups_[(std::size_t)k];
@@ -183,7 +183,6 @@ class Als {
     const std::int64_t* idx_;
     Eigen::Map<const Vec<T>> f_;
     Index M_, d_;
-    AlsOptions o_;
     std::vector<ModeGroups> groups_;
     std::vector<Mat<T>> L_, R_;
 };
@@ -278,15 +277,11 @@ AlsResult<T> als_fit(const std::int64_t* idx, const T* vals, Index M, const std:
         for (Index k = 1; k < d; ++k) cur[(std::size_t)k] = std::min(target[(std::size_t)k], o.init_rank);
         if (cur != ones) x = detail::grow_ranks(x, cur, gen);
     }
-    Vec<T> fv;
-    double nv = 0;
-    if (Mv > 0) {
-        fv = Eigen::Map<const Vec<T>>(vvals, Mv);
-        nv = (double)fv.norm();
-    }
+    const Eigen::Map<const Vec<T>> fv(vvals, Mv);
+    const double nv = Mv > 0 ? (double)fv.norm() : 0.0;
     AlsResult<T> res;
     res.stop_reason = "n_sweeps";
-    detail::Als<T> als(idx, vals, M, shape, o);
+    detail::Als<T> als(idx, vals, M, shape);
     // The local Gram matrices scale like rms(f)^(2 - 2/d) when the cores share the scale.
     als.lambda_scale = o.reg * std::pow((double)f.squaredNorm() / (double)M, 1.0 - 1.0 / (double)d);
     const double lambda0 = als.lambda_scale;
