@@ -243,7 +243,7 @@ def solve(
     max_rank: int = 64,
     n_sweeps: int = 20,
     residual_rank: int = 4,
-    dense_limit: int = 800,
+    dense_limit: int = 100,
     seed: int = 0,
     callback: Callable[[dict], Any] | None = None,
     verbose: bool = False,
@@ -252,8 +252,9 @@ def solve(
     enrichment; symmetric or not).
 
     Each step solves the system projected on the current left and right interfaces for one
-    core (directly up to ``dense_limit`` unknowns, otherwise by restarted GMRES applying the
-    local operator through the environments), truncates it, and enriches its basis by the
+    core (directly up to ``dense_limit`` unknowns, otherwise iteratively applying the local
+    operator through the environments: conjugate gradients when ``A`` is symmetric, restarted
+    GMRES otherwise or when CG finds ``A`` indefinite), truncates it, and enriches its basis by the
     residual projected on a rank-``residual_rank`` train that tracks the residual.
 
     Parameters

@@ -3,8 +3,9 @@
 // AMEn for A x = b in the TT format (Dolgov & Savostyanov, SIAM J. Sci. Comput. 36 (2014)):
 // one-site sweeps solve the system projected on the current interfaces (orthonormal by QR), and
 // after each core the basis is enriched by the residual projected on a low-rank train z that
-// tracks it. The local system is solved directly when small and by restarted GMRES (the local
-// operator applied through the environments, never formed) when large.
+// tracks it. The local system is solved directly when small and iteratively when large (the local
+// operator applied through the environments, never formed): conjugate gradients when A is
+// symmetric, restarted GMRES otherwise or when CG finds A indefinite.
 #include "arithmetic.hpp"
 #include "linalg.hpp"
 #include "orthogonalize.hpp"
@@ -30,7 +31,7 @@ struct AmenOptions {
     Index max_rank = 64;
     Index n_sweeps = 20;
     Index residual_rank = 4;    // rank of the residual tracker z (the enrichment per step)
-    Index dense_limit = 800;    // local systems up to this size are solved directly
+    Index dense_limit = 100;    // local systems up to this size are solved directly
     Index gmres_restart = 40;
     Index gmres_max_restarts = 20;
     std::uint64_t seed = 0;
@@ -48,8 +49,9 @@ struct AmenResult {
 
 namespace detail {
 
-// Restarted GMRES for the local system; x is the start and the result. Returns the relative
-// residual reached.
+// Restarted GMRES for the local system; x is the start and the result. The residual is tracked
+// inside each cycle by Givens rotations, so the solve stops as soon as it is below tol ||f||.
+// Returns the relative residual reached (recomputed from x at the end).
 template <class T, class Apply>
 double gmres(const Apply& apply, const Vec<T>& f, Vec<T>& x, double tol, Index m, Index max_restarts) {
     const Index n = f.size();
@@ -59,42 +61,88 @@ double gmres(const Apply& apply, const Vec<T>& f, Vec<T>& x, double tol, Index m
         return 0;
     }
     m = std::max<Index>(1, std::min(m, n));
+    Mat<T> V(n, m + 1), H(m + 1, m);
+    Vec<T> g(m + 1), cs(m), sn(m);
     double rel = 1;
-    for (Index rs = 0; rs <= max_restarts; ++rs) {
+    for (Index rs = 0;; ++rs) {
         Vec<T> r = f - apply(x);
         const T beta = r.norm();
         rel = (double)beta / nf;
-        if (rel <= tol) break;
-        Mat<T> V(n, m + 1), H = Mat<T>::Zero(m + 1, m);
+        if (rel <= tol || rs > max_restarts) break;
+        H.setZero();
+        g.setZero();
+        g(0) = beta;
         V.col(0) = r / beta;
         Index j = 0;
-        for (; j < m; ++j) {
+        while (j < m) {
             Vec<T> w = apply(V.col(j));
-            for (int pass = 0; pass < 2; ++pass) {
-                const Vec<T> h = V.leftCols(j + 1).transpose() * w;
-                w -= V.leftCols(j + 1) * h;
-                H.col(j).head(j + 1) += h;
+            // classical Gram-Schmidt, repeated once when it cancels much (DGKS)
+            const double w0 = (double)w.norm();
+            Vec<T> h = V.leftCols(j + 1).transpose() * w;
+            w.noalias() -= V.leftCols(j + 1) * h;
+            if ((double)w.norm() < 0.7 * w0) {
+                const Vec<T> h2 = V.leftCols(j + 1).transpose() * w;
+                w.noalias() -= V.leftCols(j + 1) * h2;
+                h += h2;
             }
-            H(j + 1, j) = w.norm();
-            if (!(H(j + 1, j) > T(1e-14) * beta)) {
-                ++j;
-                break;
+            H.col(j).head(j + 1) = h;
+            const T hn = w.norm();
+            for (Index i = 0; i < j; ++i) {  // earlier rotations
+                const T a = H(i, j), b = H(i + 1, j);
+                H(i, j) = cs(i) * a + sn(i) * b;
+                H(i + 1, j) = -sn(i) * a + cs(i) * b;
             }
-            V.col(j + 1) = w / H(j + 1, j);
+            const T a = H(j, j), den = std::hypot(a, hn);
+            cs(j) = den > 0 ? a / den : T(1);
+            sn(j) = den > 0 ? hn / den : T(0);
+            H(j, j) = den;
+            g(j + 1) = -sn(j) * g(j);
+            g(j) = cs(j) * g(j);
+            ++j;
+            const bool breakdown = !(hn > T(1e-14) * beta);
+            if (breakdown || (double)std::abs(g(j)) <= tol * nf) break;
+            V.col(j) = w / hn;
         }
-        // least squares min || beta e1 - H y ||
-        Vec<T> g = Vec<T>::Zero(j + 1);
-        g(0) = beta;
-        const Vec<T> y = H.topLeftCorner(j + 1, j).colPivHouseholderQr().solve(g);
-        x += V.leftCols(j) * y;
+        // back substitution in the rotated (upper triangular) H
+        const Vec<T> y = H.topLeftCorner(j, j).template triangularView<Eigen::Upper>().solve(g.head(j));
+        x.noalias() += V.leftCols(j) * y;
     }
     return rel;
+}
+
+// Conjugate gradients for a symmetric positive definite local system; x is the start and the
+// result. Returns the relative residual reached, or a negative number when the operator showed a
+// direction of non-positive curvature (not positive definite: the caller falls back to GMRES).
+template <class T, class Apply>
+double cg(const Apply& apply, const Vec<T>& f, Vec<T>& x, double tol, Index max_iter) {
+    const double nf = (double)f.norm();
+    if (nf == 0) {
+        x.setZero();
+        return 0;
+    }
+    Vec<T> r = f - apply(x);
+    Vec<T> p = r;
+    T rr = r.squaredNorm();
+    const T goal = T(tol * tol * nf * nf);
+    for (Index it = 0; it < max_iter && rr > goal; ++it) {
+        const Vec<T> q = apply(p);
+        const T pq = p.dot(q);
+        if (!(pq > 0)) return -1;
+        const T alpha = rr / pq;
+        x.noalias() += alpha * p;
+        r.noalias() -= alpha * q;
+        const T rr_new = r.squaredNorm();
+        p = r + (rr_new / rr) * p;
+        rr = rr_new;
+    }
+    return std::sqrt((double)rr) / nf;
 }
 
 template <class T>
 class Amen {
   public:
-    Amen(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOptions& o) : A_(A), b_(b), o_(o), d_(A.ndim()) {}
+    Amen(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOptions& o, bool symmetric)
+        : A_(A), b_(b), o_(o), d_(A.ndim()), symmetric_(symmetric) {}
 
     AmenResult<T> run(TensorTrain<T> x) {
         AmenResult<T> res;
@@ -173,7 +221,16 @@ class Amen {
                 op->apply(v.data(), y.data());  // v: a vector or a (contiguous) column
                 return y;
             };
-            if (op) gmres<T>(apply, f, u, std::max(o_.rtol * 0.1, 1e-14), o_.gmres_restart, o_.gmres_max_restarts);
+            if (op) {
+                // CG for a symmetric operator (its local systems are symmetric), GMRES otherwise or
+                // when CG meets non-positive curvature (A indefinite)
+                const double ltol = std::max(o_.rtol * 0.1, 1e-14);
+                const Vec<T> u0 = u;
+                if (!(symmetric_ && cg<T>(apply, f, u, ltol, o_.gmres_restart * (o_.gmres_max_restarts + 1)) >= 0)) {
+                    u = u0;
+                    gmres<T>(apply, f, u, ltol, o_.gmres_restart, o_.gmres_max_restarts);
+                }
+            }
             if (!u.allFinite())
                 throw LinalgError("solve: the local system produced non-finite values (is A singular?)");
             if (k == d_ - 1) {
@@ -260,6 +317,7 @@ class Amen {
     const TensorTrain<T>& b_;
     AmenOptions o_;
     Index d_;
+    bool symmetric_;
     TensorTrain<T> x_, z_;
 };
 }  // namespace detail
@@ -296,7 +354,11 @@ AmenResult<T> solve(const TTMatrix<T>& A, const TensorTrain<T>& b, const AmenOpt
     } else {
         x = b;  // the right-hand side: its ranks, and a sweep closer than a random start
     }
-    detail::Amen<T> run(A, b, o);
+    // A symmetric operator gives symmetric (and, for A positive definite, positive definite) local
+    // systems: conjugate gradients first, GMRES when CG meets non-positive curvature.
+    const double na = (double)norm(A.tt());
+    const bool symmetric = (double)norm(add(A.tt(), transpose(A).tt(), T(1), T(-1))) <= 1e-13 * na;
+    detail::Amen<T> run(A, b, o, symmetric);
     return run.run(std::move(x));
 }
 

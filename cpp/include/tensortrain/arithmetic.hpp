@@ -277,7 +277,7 @@ Core<T> product_core(const Core<T>& A, Index m, Index n, const Core<T>& B, Index
     Core<T> C(R0, m * p, r1 * s1, Uninitialized{});
     // Block (b, q, b'): C(a' + s0*a, i + m*q, b' + s1*b) = sum_j B(a', j, q + p*b') A(a, i, j, b),
     // a contiguous (s0 x r0*m) column-major block of C; each of its columns is a short sum of
-    // columns of B, written once (no zero fill, no second pass).
+    // columns of B (zero entries of A skipped), written once (no zero fill, no second pass).
     const Index nblocks = r1 * p * s1;
     parallel_for(
         0, nblocks,
@@ -292,6 +292,7 @@ Core<T> product_core(const Core<T>& A, Index m, Index n, const Core<T>& B, Index
                 for (Index x = 0; x < s0; ++x) Cc[x] = a0 * Bq[x];
                 for (Index j = 1; j < n; ++j) {
                     const T aj = Ab[c + r0m * j];
+                    if (aj == T(0)) continue;  // operator cores are mostly sparse
                     const T* __restrict Bj = Bq + s0 * j;
                     for (Index x = 0; x < s0; ++x) Cc[x] += aj * Bj[x];
                 }
