@@ -51,7 +51,8 @@ from .tt import (
     zeros,
 )
 
-from . import models, qtt  # noqa: E402  (need the classes above)
+from . import models, qtt, riemannian  # noqa: E402  (need the classes above)
+from .riemannian import CompletionResult, TangentSpace, TangentVector, complete  # noqa: E402
 
 _config._init()
 
@@ -73,6 +74,11 @@ __all__ = [
     "argmin",
     "als_fit",
     "FitResult",
+    "complete",
+    "CompletionResult",
+    "TangentSpace",
+    "TangentVector",
+    "riemannian",
     "linear_combination",
     "mpo_from_terms",
     "eigsh",

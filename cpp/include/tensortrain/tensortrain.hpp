@@ -20,6 +20,8 @@
 #include "orthogonalize.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
+#include "riemannian.hpp"
+#include "riemannian_opt.hpp"
 #include "round.hpp"
 #include "tensor_train.hpp"
 #include "tt_matrix.hpp"
