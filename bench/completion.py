@@ -1,11 +1,11 @@
 """Completion benchmarks (issue 5): Riemannian CG against our ALS and teneva.als on the same
 samples, in one process, 2 threads for every library (threadpoolctl for numpy's BLAS).
 
-    PYTHONPATH=python python bench/completion.py [--quick] [--cases 4:10,4:40,6:40] [--tag completion]
+    PYTHONPATH=python python bench/completion.py [--quick] [--cases 4:10:u01,...] [--tag completion]
 
 Cases
-- random TT (Gaussian cores), d = 10, n = 20, rank r, |Omega| = os d n r^2 samples (the issue's
-  os = 10, and os = 40), 2000 test samples: time
+- random TT, d = 10, n = 20, rank r = 4, 6, 8, cores uniform in [0, 1] (and Gaussian cores,
+  tt.random's), |Omega| = os d n r^2 samples (the issue's os = 10), 2000 test samples: time
   until the relative test error is <= 1e-6 (RCG: from its per-iteration test error; ALS:
   per-half-sweep validation error; teneva.als: its e_vld stop on the same test set), and the RCG
   test error after 60 iterations.
@@ -34,8 +34,9 @@ HERE = pathlib.Path(__file__).resolve().parent
 def _args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
-    ap.add_argument("--cases", default="4:10,4:40,6:40",
-                    help="random-TT cases rank:oversampling (|Omega| = os d n r^2), comma-separated")
+    ap.add_argument("--cases", default="4:10:u01,6:10:u01,8:10:u01,4:10:gauss,4:40:gauss",
+                    help="random-TT cases rank:oversampling:cores (|Omega| = os d n r^2; cores u01: uniform "
+                         "in [0, 1], gauss: tt.random's Gaussian cores), comma-separated")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tag", default="completion")
     ap.add_argument("--no-teneva", action="store_true")
@@ -119,33 +120,38 @@ def teneva_run(I, y, shape, r, It, yt, nswp, e_vld=None, seed=0):
 
 
 def random_tt_cases(lines):
-    lines += ["## Random TT completion (Gaussian cores, d = 10, n = 20, |Omega| = os d n r^2, 2000 test samples)", "",
-              "| r | os (samples) | library | time to test error 1e-6 | iterations / sweeps | final test error | ratio to RCG |",
+    lines += ["## Random TT completion (d = 10, n = 20, |Omega| = os d n r^2, 2000 test samples)", "",
+              "| r | cores, os (samples) | library | time to test error 1e-6 | iterations / sweeps | final test error | ratio to RCG |",
               "|---|---|---|---|---|---|---|"]
     d, n = (6, 10) if ARGS.quick else (10, 20)
     for case in ARGS.cases.split(","):
-        r, os_ = int(case.split(":")[0]), float(case.split(":")[1])
+        r, os_, kind = int(case.split(":")[0]), float(case.split(":")[1]), case.split(":")[2]
         rng = np.random.default_rng(r)
         shape = (n,) * d
-        X = tt.random(shape, r, seed=100 + r)
+        if kind == "u01":
+            rk = [1] + [r] * (d - 1) + [1]
+            X = tt.TensorTrain([rng.uniform(0, 1, size=(rk[k], n, rk[k + 1])) for k in range(d)])
+        else:
+            X = tt.random(shape, r, seed=100 + r)
         M = int(os_ * d * n * r * r)
         I, It = samples(shape, M, rng), samples(shape, 2000, rng)
         y, yt = X[I], X[It]
         res, trace, total = rcg_trace(I, y, shape, r, It, yt, max_iter=150, tol=1e-13)
         t_rcg = first_below(trace, TARGET)
         e60 = trace[min(59, len(trace) - 1)][1] if trace else float("nan")
-        lines.append(f"| {r} | {os_:g} ({M}) | tensortrain RCG | {fmt_t(t_rcg)} | {res.n_iter} | {res.test_error[-1]:.1e} "
+        lines.append(f"| {r} | {kind}, {os_:g} ({M}) | tensortrain RCG | {fmt_t(t_rcg)} | {res.n_iter} | {res.test_error[-1]:.1e} "
                      f"(after 60 it.: {e60:.1e}) | 1.00 |")
-        ares, atr, atot = als_trace(I, y, shape, r, It, yt, n_sweeps=20, init="random", tol=0.0, patience=20)
+        init = "constant" if kind == "u01" else "random"
+        ares, atr, atot = als_trace(I, y, shape, r, It, yt, n_sweeps=20, init=init, tol=0.0, patience=20)
         t_als = first_below(atr, TARGET)
         ratio = (f"{t_als / t_rcg:.2f}" if (t_als and t_rcg) else "")
-        lines.append(f"| | | tensortrain ALS | {fmt_t(t_als)} | {ares.n_sweeps} half-sweeps | "
+        lines.append(f"| | | tensortrain ALS (init {init}) | {fmt_t(t_als)} | {ares.n_sweeps} half-sweeps | "
                      f"{ares.val_error[-1]:.1e} | {ratio} |")
         if teneva is not None:
             e, t, nswp = teneva_run(I, y, shape, r, It, yt, nswp=20, e_vld=TARGET)
             ok = e <= TARGET
             ratio = f"{t / t_rcg:.2f}" if (ok and t_rcg) else ""
-            lines.append(f"| | | teneva.als | {fmt_t(t if ok else None)} | {nswp} sweeps | {e:.1e} | {ratio} |")
+            lines.append(f"| | | teneva.als (init in [0, 1]) | {fmt_t(t if ok else None)} | {nswp} sweeps | {e:.1e} | {ratio} |")
         print("\n".join(lines[-3:]), flush=True)
     lines.append("")
 
@@ -162,9 +168,9 @@ def function_case(lines):
     lines += [f"## exp(-||x||) on [0, 1]^5, n = 20, {M} samples, 5000 test samples", "",
               "| library | settings | time | test error | max rank |", "|---|---|---|---|---|"]
     t0 = time.perf_counter()
-    r = tt.complete(I, y, shape, rmax, "rcg", rank_adaptive=True, test=(It, yt), max_iter_stage=60)
+    r = tt.complete(I, y, shape, rmax, "rcg", rank_adaptive=True, test=(It, yt), max_iter_stage=150)
     t = time.perf_counter() - t0
-    lines.append(f"| tensortrain RCG | rank-adaptive 1..{rmax}, 60 it. per rank | {fmt_t(t)} | "
+    lines.append(f"| tensortrain RCG | rank-adaptive 1..{rmax}, 150 it. per rank | {fmt_t(t)} | "
                  f"{rel(r.tt[It], yt):.1e} | {r.tt.max_rank} |")
     t0 = time.perf_counter()
     a = tt.als_fit(I, y, shape, rmax, n_sweeps=20, validation=(It, yt))
