@@ -53,7 +53,7 @@ class TangentVector:
     @property
     def cores(self) -> list:
         """The delta cores (copies)."""
-        return self.space._check_dtype(self._c.cores)
+        return self._c.cores
 
     def _same(self, other) -> "TangentVector":
         if not isinstance(other, TangentVector):
@@ -112,9 +112,6 @@ class TangentSpace:
         self.shape = tuple(x.shape)
         self._c = getattr(_core, "TangentSpace_" + _suffix(self.dtype))(x.astype(self.dtype)._c)
         self.ranks = tuple(self._c.ranks())
-
-    def _check_dtype(self, v):
-        return v
 
     @property
     def point(self) -> TensorTrain:
