@@ -384,7 +384,8 @@ def complete(
     method : ``"rcg"``, ``"rgd"`` or ``"als"``
         Riemannian conjugate gradients, Riemannian gradient descent (both with the exact step of
         the quadratic model as first trial and Armijo backtracking), or ALS sweeps
-        (:func:`als_fit`; ``max_iter`` is its ``n_sweeps``, ``als_options`` go to it).
+        (:func:`als_fit` from the same start; ``max_iter`` is its ``n_sweeps``, ``als_options``
+        go to it).
     x0 : TensorTrain or None
         Start (its ranks are used). Default: the constant train at the samples' mean plus a 1%
         random part of rank ``r - 1`` (``seed``), or, for data of zero mean, a Gaussian train
@@ -444,7 +445,13 @@ def complete(
     if method == "als":
         if rank_adaptive:
             raise ValueError("rank_adaptive is for method 'rcg'/'rgd'; ALS grows the rank with init='constant'")
-        opts = dict(init="random", seed=seed)
+        if x0 is not None:
+            if not isinstance(x0, TensorTrain) or tuple(x0.shape) != shape:
+                raise ValueError(f"x0 must be a TensorTrain of shape {shape}")
+            init = x0.astype(dt)
+        else:  # the same start as RCG/RGD
+            init = _default_start(idx, vals, shape, ranks, seed, dt)
+        opts = dict(init=init, seed=seed)
         opts.update(als_options)
         r = als_fit(idx, vals, shape, ranks, n_sweeps=max(1, max_iter), validation=test, callback=callback,
                     verbose=verbose, **opts)
