@@ -78,17 +78,24 @@ def fmt_t(s):
     return f"{s:.3g} s" if s >= 1 else f"{s * 1e3:.3g} ms"
 
 
-def rcg_trace(I, y, shape, r, It, yt, **kw):
+def traced(run, key):
+    """run(callback) with a callback that records (seconds since the start, info[key])."""
     t0 = time.perf_counter()
     trace = []
 
     def cb(info):
-        trace.append((time.perf_counter() - t0, info["test_error"]))
+        trace.append((time.perf_counter() - t0, info[key]))
         return False
 
-    res = tt.complete(I, y, shape, r, "rcg", test=(It, yt), callback=cb, **kw)
-    total = time.perf_counter() - t0
-    return res, trace, total
+    return run(cb), trace
+
+
+def rcg_trace(I, y, shape, r, It, yt, **kw):
+    return traced(lambda cb: tt.complete(I, y, shape, r, "rcg", test=(It, yt), callback=cb, **kw), "test_error")
+
+
+def als_trace(I, y, shape, r, It, yt, **kw):
+    return traced(lambda cb: tt.als_fit(I, y, shape, r, validation=(It, yt), callback=cb, **kw), "val_error")
 
 
 def first_below(trace, target):
@@ -96,18 +103,6 @@ def first_below(trace, target):
         if e <= target:
             return t
     return None
-
-
-def als_trace(I, y, shape, r, It, yt, **kw):
-    t0 = time.perf_counter()
-    trace = []
-
-    def cb(info):
-        trace.append((time.perf_counter() - t0, info["val_error"]))
-        return False
-
-    res = tt.als_fit(I, y, shape, r, validation=(It, yt), callback=cb, **kw)
-    return res, trace, time.perf_counter() - t0
 
 
 def teneva_run(I, y, shape, r, It, yt, nswp, e_vld=None, seed=0):
@@ -136,7 +131,7 @@ def random_tt_cases(lines):
         M = int(os_ * d * n * r * r)
         I, It = samples(shape, M, rng), samples(shape, 2000, rng)
         y, yt = X[I], X[It]
-        res, trace, total = rcg_trace(I, y, shape, r, It, yt, max_iter=150, tol=1e-13)
+        res, trace = rcg_trace(I, y, shape, r, It, yt, max_iter=150, tol=1e-13)
         t_rcg = first_below(trace, TARGET)
         e60 = trace[min(59, len(trace) - 1)][1] if trace else float("nan")
         lines.append(f"| {r} | {kind}, {os_:g} ({M}) | tensortrain RCG | {fmt_t(t_rcg)} | {res.n_iter} | {res.test_error[-1]:.1e} "
@@ -144,7 +139,7 @@ def random_tt_cases(lines):
         # our ALS from complete()'s default start (the samples' mean plus a 1% random part; for
         # zero-mean data a Gaussian train), the start RCG uses
         init = tt.riemannian._default_start(I, y, shape, [1] + [r] * (d - 1) + [1], 0, np.float64)
-        ares, atr, atot = als_trace(I, y, shape, r, It, yt, n_sweeps=20, init=init, tol=0.0, patience=20)
+        ares, atr = als_trace(I, y, shape, r, It, yt, n_sweeps=20, init=init, tol=0.0, patience=20)
         t_als = first_below(atr, TARGET)
         ratio = (f"{t_als / t_rcg:.2f}" if (t_als and t_rcg) else "")
         lines.append(f"| | | tensortrain ALS (same start) | {fmt_t(t_als)} | {ares.n_sweeps} half-sweeps | "
@@ -195,7 +190,7 @@ def matrix_case(lines):
     J = np.stack(np.unravel_index(flat, (m, m)), axis=1)
     I, It = J[:M], J[M:]
     y, yt = A[tuple(I.T)], A[tuple(It.T)]
-    res, trace, total = rcg_trace(I, y, (m, m), r, It, yt, max_iter=1000, tol=1e-13)
+    res, trace = rcg_trace(I, y, (m, m), r, It, yt, max_iter=1000, tol=1e-13)
     t10 = first_below(trace, 1e-10)
     lines += [f"## Matrix completion {m} x {m}, rank {r}, oversampling 3 ({M} samples)", "",
               "| library | time to held-out error 1e-10 | iterations | final held-out error | stop |",

@@ -22,7 +22,6 @@ py::list delta_arrays(const tensortrain::TangentVector<T>& v) {
     return out;
 }
 
-template <class T>
 void check_samples(const IndexArray& idx, Index d, Index M, const char* what) {
     if (idx.ndim() != 2 || idx.shape(1) != d || idx.shape(0) != M)
         throw std::invalid_argument(std::string(what) + ": indices must be (M, d) with M the number of values");
@@ -63,13 +62,14 @@ void bind_type(py::module_& m) {
             return tensortrain::project(S, Zs, cs);
         })
         .def("project_sparse", [](const Space& S, const IndexArray& idx, const Values& vals) {
-            check_samples<T>(idx, S.ndim(), vals.shape(0), "project");
+            check_samples(idx, S.ndim(), vals.shape(0), "project");
             ComputeScope scope;
             const tensortrain::SampledFrames<T> F(S, idx.data(), idx.shape(0));
             return F.project(vals.data());
         })
         .def("tangent_values", [](const Space& S, const TV& v, const IndexArray& idx) {
-            check_samples<T>(idx, S.ndim(), idx.ndim() == 2 ? idx.shape(0) : -1, "tangent_values");
+            if (idx.ndim() != 2 || idx.shape(1) != S.ndim())
+                throw std::invalid_argument("tangent_values: indices must be (M, d)");
             tensortrain::Vec<T> y;
             {
                 ComputeScope scope;
@@ -115,7 +115,7 @@ void bind_type(py::module_& m) {
                 } else {
                     const IndexArray idx = r[1].cast<IndexArray>();
                     const Values vals = r[2].cast<Values>();
-                    check_samples<T>(idx, S.ndim(), vals.shape(0), "gradient");
+                    check_samples(idx, S.ndim(), vals.shape(0), "gradient");
                     py::gil_scoped_release nogil;
                     const tensortrain::SampledFrames<T> F(S, idx.data(), idx.shape(0));
                     g = F.project(vals.data());
@@ -159,8 +159,8 @@ void bind_type(py::module_& m) {
            Index max_backtracks, bool rank_adaptive, Index max_iter_stage, std::uint64_t seed, const IndexArray& tidx,
            const Values& tvals, const py::object& callback) {
             const Index d = x0.ndim();
-            check_samples<T>(idx, d, vals.shape(0), "complete");
-            check_samples<T>(tidx, d, tvals.shape(0), "complete (test samples)");
+            check_samples(idx, d, vals.shape(0), "complete");
+            check_samples(tidx, d, tvals.shape(0), "complete (test samples)");
             tensortrain::CompletionOptions o;
             o.cg = cg;
             o.max_iter = max_iter;

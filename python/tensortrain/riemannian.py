@@ -258,8 +258,7 @@ def minimize(
     shape = tuple(x0.shape)
 
     def v(c):
-        f = float(value(TensorTrain._wrap(c)))
-        return f
+        return float(value(TensorTrain._wrap(c)))
 
     def g(c):
         z = egrad(TensorTrain._wrap(c))

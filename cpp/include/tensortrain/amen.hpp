@@ -225,11 +225,13 @@ class Amen {
                 // CG for a symmetric operator (its local systems are symmetric), GMRES otherwise or
                 // when CG meets non-positive curvature (A indefinite)
                 const double ltol = std::max(o_.rtol * 0.1, 1e-14);
-                const Vec<T> u0 = u;
-                if (!(symmetric_ && cg<T>(apply, f, u, ltol, o_.gmres_restart * (o_.gmres_max_restarts + 1)) >= 0)) {
-                    u = u0;
-                    gmres<T>(apply, f, u, ltol, o_.gmres_restart, o_.gmres_max_restarts);
+                bool solved = false;
+                if (symmetric_) {
+                    const Vec<T> u0 = u;
+                    solved = cg<T>(apply, f, u, ltol, o_.gmres_restart * (o_.gmres_max_restarts + 1)) >= 0;
+                    if (!solved) u = u0;
                 }
+                if (!solved) gmres<T>(apply, f, u, ltol, o_.gmres_restart, o_.gmres_max_restarts);
             }
             if (!u.allFinite())
                 throw LinalgError("solve: the local system produced non-finite values (is A singular?)");

@@ -167,7 +167,9 @@ T3<T> left3(const T3<T>& L, const Core<T>& Y, const WT& W, const Core<T>& X) {
 // of the cores with their bonds exchanged.
 template <class T, class WT>
 T3<T> right3(const T3<T>& R, const Core<T>& Y, const WT& W, const Core<T>& X) {
-    return staged::left3<T>(R, reversed(Y), MidOp<T>(W, true), reversed(X));
+    const Core<T> Xr = reversed(X);
+    if (&Y == &X) return staged::left3<T>(R, Xr, MidOp<T>(W, true), Xr);
+    return staged::left3<T>(R, reversed(Y), MidOp<T>(W, true), Xr);
 }
 // L'(b', b) = sum Y(a', i, b') L(a', a) X(a, i, b)
 template <class T>
@@ -193,15 +195,8 @@ struct LocalOp {
     template <class WT>
     LocalOp(const T3<T>& L, const WT& W, const T3<T>& R)
         : la(L.dimension(0)), ra(R.dimension(0)), n(W.dimension(1)), m(W.dimension(2)), wl(W.dimension(0)),
-          wr(W.dimension(3)), lk(L.dimension(2)), rk(R.dimension(2)), Ls_(env_slices(L)), mid_(W) {
-        Rs_.resize((std::size_t)wr);
-        for (Index w = 0; w < wr; ++w) {
-            Mat<T> Rw(rk, ra);  // R_w'^T
-            for (Index c = 0; c < ra; ++c)
-                for (Index b = 0; b < rk; ++b) Rw(b, c) = R(c, w, b);
-            if (!is_identity(Rw)) Rs_[(std::size_t)w] = std::move(Rw);
-        }
-    }
+          wr(W.dimension(3)), lk(L.dimension(2)), rk(R.dimension(2)), Ls_(env_slices(L)), Rs_(env_slices(R)),
+          mid_(W) {}
     // x: lk * m * rk entries (a, j, b); y: la * n * ra entries (a', i, b')
     void apply(const T* x, T* y) const {
         const Mat<T> t2 = mid_(env_stage(Ls_, Eigen::Map<const Mat<T>>(x, lk, m * rk), la), rk);
@@ -211,10 +206,10 @@ struct LocalOp {
             const Mat<T>& Rw = Rs_[(std::size_t)w2];
             if (w2 == 0) {
                 if (Rw.size() == 0) Y = T2;
-                else Y.noalias() = T2 * Rw;
+                else Y.noalias() = T2 * Rw.transpose();
             } else {
                 if (Rw.size() == 0) Y += T2;
-                else Y.noalias() += T2 * Rw;
+                else Y.noalias() += T2 * Rw.transpose();
             }
         }
     }
@@ -225,7 +220,7 @@ struct LocalOp {
     }
 
   private:
-    std::vector<Mat<T>> Ls_, Rs_;  // L_w (la x lk) and R_w'^T (rk x ra); empty: the identity
+    std::vector<Mat<T>> Ls_, Rs_;  // L_w (la x lk) and R_w' (ra x rk); empty: the identity
     MidOp<T> mid_;
 };
 

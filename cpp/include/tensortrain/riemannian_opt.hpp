@@ -14,6 +14,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -85,7 +86,7 @@ RiemannianResult<T> riemannian_minimize(const RiemannianProblem<T>& P, const Ten
     TangentVector<T> eta = lincomb(T(-1), g, T(0), g);
     double last_step = 0;
     for (Index it = 1; it <= o.max_iter; ++it) {
-        if (!(gn > o.gtol * gn0) || gn == 0) {
+        if (!(gn > o.gtol * gn0)) {
             res.converged = true;
             res.stop_reason = "gtol";
             break;
