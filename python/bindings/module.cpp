@@ -6,6 +6,7 @@ namespace ttpy {
 void bind_als(py::module_& m);  // bind_als.cpp
 void bind_fit(py::module_& m);  // bind_fit.cpp
 void bind_riemannian(py::module_& m);  // bind_riemannian.cpp
+void bind_exp_machine(py::module_& m);  // bind_exp_machine.cpp
 }
 
 #ifndef TENSORTRAIN_MODULE_NAME
@@ -27,4 +28,5 @@ PYBIND11_MODULE(TENSORTRAIN_MODULE_NAME, m) {
     ttpy::bind_als(m);
     ttpy::bind_fit(m);
     ttpy::bind_riemannian(m);
+    ttpy::bind_exp_machine(m);
 }

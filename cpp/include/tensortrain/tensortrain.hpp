@@ -22,6 +22,7 @@
 #include "random.hpp"
 #include "riemannian.hpp"
 #include "riemannian_opt.hpp"
+#include "exp_machine.hpp"
 #include "round.hpp"
 #include "tensor_train.hpp"
 #include "tt_matrix.hpp"
