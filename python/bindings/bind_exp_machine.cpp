@@ -99,7 +99,7 @@ void bind_type(py::module_& m) {
     m.def(("expm_train_" + sfx).c_str(),
           [](const TensorTrain<T>& W0, const Values& val, const std::optional<SlotArray>& slot, const Values& y,
              const std::string& loss, bool riemannian, Index batch_size, Index n_epochs, double reg, double exp_reg,
-             double keep_prob, double step, std::uint64_t seed) {
+             double keep_prob, double step, std::uint64_t seed, double armijo, double step_growth) {
               auto X = samples(W0, val, slot);
               const T* yp = targets(y, X.M);
               tensortrain::ExpMachineOptions o;
@@ -110,6 +110,8 @@ void bind_type(py::module_& m) {
               o.exp_reg = exp_reg;
               o.keep_prob = keep_prob;
               o.seed = seed;
+              o.armijo = armijo;
+              o.step_growth = step_growth;
               TensorTrain<T> W = W0;
               tensortrain::ExpMachineEpochs r;
               {
@@ -126,7 +128,7 @@ void bind_type(py::module_& m) {
           },
           py::arg("w"), py::arg("values"), py::arg("slots"), py::arg("y"), py::arg("loss"), py::arg("riemannian"),
           py::arg("batch_size"), py::arg("n_epochs"), py::arg("reg"), py::arg("exp_reg"), py::arg("keep_prob"),
-          py::arg("step"), py::arg("seed"));
+          py::arg("step"), py::arg("seed"), py::arg("armijo"), py::arg("step_growth"));
 }
 }  // namespace
 

@@ -51,7 +51,7 @@ from .tt import (
     zeros,
 )
 
-from . import models, qtt, riemannian  # noqa: E402  (need the classes above)
+from . import datasets, models, qtt, riemannian  # noqa: E402  (need the classes above)
 from .riemannian import CompletionResult, TangentSpace, TangentVector, complete  # noqa: E402
 
 _config._init()
@@ -85,6 +85,7 @@ __all__ = [
     "EigshResult",
     "solve",
     "SolveResult",
+    "datasets",
     "models",
     "qtt",
     "TensorTrain",

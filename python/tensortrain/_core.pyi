@@ -186,3 +186,31 @@ def complete_riemannian_float32(
     armijo: float, max_backtracks: int, rank_adaptive: bool, max_iter_stage: int, seed: int,
     test_indices: np.ndarray, test_values: np.ndarray, callback: Any,
 ) -> dict[str, Any]: ...
+
+# --- exponential machines (bind_exp_machine.cpp) ---
+def expm_predict_float64(w: TensorTrain_float64, values: np.ndarray, slots: np.ndarray | None) -> np.ndarray: ...
+def expm_objective_float64(
+    w: TensorTrain_float64, values: np.ndarray, slots: np.ndarray | None, y: np.ndarray, loss: str, reg: float, exp_reg: float,
+) -> float: ...
+def expm_gradient_float64(
+    w: TensorTrain_float64, values: np.ndarray, slots: np.ndarray | None, y: np.ndarray, loss: str, reg: float, exp_reg: float,
+    riemannian: bool,
+) -> list[np.ndarray]: ...
+def expm_train_float64(
+    w: TensorTrain_float64, values: np.ndarray, slots: np.ndarray | None, y: np.ndarray, loss: str, riemannian: bool,
+    batch_size: int, n_epochs: int, reg: float, exp_reg: float, keep_prob: float, step: float, seed: int,
+    armijo: float, step_growth: float,
+) -> dict[str, Any]: ...
+def expm_predict_float32(w: TensorTrain_float32, values: np.ndarray, slots: np.ndarray | None) -> np.ndarray: ...
+def expm_objective_float32(
+    w: TensorTrain_float32, values: np.ndarray, slots: np.ndarray | None, y: np.ndarray, loss: str, reg: float, exp_reg: float,
+) -> float: ...
+def expm_gradient_float32(
+    w: TensorTrain_float32, values: np.ndarray, slots: np.ndarray | None, y: np.ndarray, loss: str, reg: float, exp_reg: float,
+    riemannian: bool,
+) -> list[np.ndarray]: ...
+def expm_train_float32(
+    w: TensorTrain_float32, values: np.ndarray, slots: np.ndarray | None, y: np.ndarray, loss: str, riemannian: bool,
+    batch_size: int, n_epochs: int, reg: float, exp_reg: float, keep_prob: float, step: float, seed: int,
+    armijo: float, step_growth: float,
+) -> dict[str, Any]: ...

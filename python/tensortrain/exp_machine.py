@@ -25,7 +25,7 @@ from . import _core
 from ._validate import check_int
 from .tt import TensorTrain
 
-__all__ = ["predict", "objective", "gradient", "train_epochs", "linear_model_tt", "LOSSES", "SOLVERS"]
+__all__ = ["predict", "objective", "gradient", "train_epochs", "linear_model_tt", "random_start", "LOSSES", "SOLVERS"]
 
 LOSSES = ("logistic", "squared")
 SOLVERS = ("riemannian-sgd", "sgd")
@@ -120,14 +120,18 @@ def gradient(w: TensorTrain, values, y, slots=None, *, loss="logistic", reg=0.0,
 
 
 def train_epochs(w: TensorTrain, values, y, slots=None, *, loss="logistic", solver="riemannian-sgd", batch_size=256,
-                 n_epochs=1, reg=0.0, exp_reg=1.0, keep_prob=1.0, step=1.0, seed=0):
+                 n_epochs=1, reg=0.0, exp_reg=1.0, keep_prob=1.0, step=1.0, seed=0, armijo=0.9, step_growth=1.05):
     """``n_epochs`` passes of mini-batch SGD over the samples (shuffled each epoch by ``seed``).
 
     ``solver="riemannian-sgd"``: project the mini-batch gradient onto the tangent space, Armijo
     backtracking along it, retraction to the ranks of ``W``. ``solver="sgd"``: the same line
-    search on the gradient with respect to the cores. ``step`` is the first trial step (the search
-    carries its step from batch to batch); ``keep_prob < 1`` drops each feature of each sample with
-    probability ``1 - keep_prob`` (kept ones scaled by ``1 / keep_prob``).
+    search on the gradient with respect to the cores. ``step`` is the first trial step; the search
+    carries its step from batch to batch: each batch starts at the last accepted step times
+    ``step_growth`` and halves it until ``f(W - t g) <= f(W) - armijo t |g|^2`` on the batch. The
+    default ``armijo = 0.9`` takes short steps that do not overfit a batch of noisy data; on
+    noise-free (realizable) data ``armijo=0.5, step_growth=2`` converges faster. ``keep_prob < 1``
+    drops each feature of each sample with probability ``1 - keep_prob`` (kept ones scaled by
+    ``1 / keep_prob``).
 
     Returns ``(W, loss_curve, step)``: the new train (``W`` itself is not modified), the mean
     mini-batch objective of each epoch and the step to start the next call with.
@@ -148,9 +152,14 @@ def train_epochs(w: TensorTrain, values, y, slots=None, *, loss="logistic", solv
     if not (isinstance(step, numbers.Real) and np.isfinite(step) and step > 0):
         raise ValueError(f"step must be a finite number > 0, got {step!r}")
     seed = check_int("seed", seed, 0)
+    if not (isinstance(armijo, numbers.Real) and 0 < armijo < 1):
+        raise ValueError(f"armijo must lie in (0, 1), got {armijo!r}")
+    if not (isinstance(step_growth, numbers.Real) and 1 <= step_growth < np.inf):
+        raise ValueError(f"step_growth must be a finite number >= 1, got {step_growth!r}")
     out = getattr(_core, f"expm_train_{_sfx(w)}")(w._c, v, s, y, loss, solver == "riemannian-sgd",
                                                   min(batch_size, v.shape[0]), n_epochs, reg, exp_reg,
-                                                  float(keep_prob), float(step), seed)
+                                                  float(keep_prob), float(step), seed, float(armijo),
+                                                  float(step_growth))
     return TensorTrain._wrap(out["tt"]), list(out["loss_curve"]), float(out["step"])
 
 
@@ -193,3 +202,38 @@ def linear_model_tt(intercept: float, coef, rank: int = 2, *, noise: float = 0.0
             big += pad
         cores.append(big.astype(dtype))
     return TensorTrain(cores)
+
+
+def random_start(shape, rank: int, *, sigma: float = 0.1, norm: float = 1.0, seed: int = 0,
+                 dtype=np.float64) -> TensorTrain:
+    """A start point for training that is dominated by low-order interactions: slice 0 of every
+    core is the identity (the "no feature" path), the other slices are Gaussian with standard
+    deviation ``sigma / sqrt(rank)``, and the train is scaled to Frobenius norm ``norm`` (for
+    uniform +-1 features the mean of f^2 equals ||W||^2, the monomials being orthonormal).
+
+    An interaction of order ``q`` then starts with weight about ``sigma^q``: the gradient of a
+    mini-batch sees the low orders first and high orders grow from them, instead of drowning in
+    the 2^d - 1 monomials that a train with Gaussian cores weights alike (which does not learn
+    interactions of order >= 3 in practice; see bench/README.md).
+    """
+    shape = tuple(int(n) for n in shape)
+    if not shape or any(n < 2 for n in shape):
+        raise ValueError(f"every mode needs size >= 2 (slot 0 is the constant term), got shape {shape}")
+    rank = check_int("rank", rank, 1)
+    for name, v in (("sigma", sigma), ("norm", norm)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+    d = len(shape)
+    ranks = [1] + list(_core.capped_ranks(list(shape), rank))[1:-1] + [1] if d > 1 else [1, 1]
+    rng = np.random.default_rng(seed)
+    cores = []
+    for k in range(d):
+        r0, n, r1 = ranks[k], shape[k], ranks[k + 1]
+        c = np.zeros((r0, n, r1))
+        m = min(r0, r1)
+        c[np.arange(m), 0, np.arange(m)] = 1.0
+        c[:, 1:, :] = sigma / np.sqrt(rank) * rng.standard_normal((r0, n - 1, r1))
+        cores.append(c)
+    w = TensorTrain(cores)
+    w = w * (float(norm) / w.norm())
+    return w.astype(dtype)

@@ -205,7 +205,7 @@ inline double expm_loss(ExpMachineLoss loss, double f, double y, double* deriv) 
 }
 
 // Rows per thread piece: big enough that a piece's GEMMs amortize the per-piece setup.
-constexpr Index kExpRows = 96;
+constexpr Index kExpRows = 512;  // small batches stay on one thread: a fork per batch costs more than it saves
 
 // Mean loss over a block and, when grad is given, the data part of the gradient: frames from Gl
 // (left) and Gr (right), the accumulated cores in *grad (zeroed here). For the Riemannian
