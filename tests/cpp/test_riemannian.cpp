@@ -322,6 +322,21 @@ TEST_CASE("retraction is second order and keeps the ranks of X") {
     }
 }
 
+TEST_CASE("the tangent space of a retracted point built from its right-orthogonal form equals the general one") {
+    for (const Case& c : {kCases[0], kCases[1], kCases[4]}) {
+        CAPTURE(detail::vec_str(c.shape));
+        const auto X = random_tt<double>(c.shape, c.ranks, 91);
+        const TangentSpace<double> S(X);
+        const auto Y = retract(S, random_tangent(S, 92), 0.1);  // right-orthogonal form
+        const TangentSpace<double> A(Y), B(Y, RightOrthogonal{});
+        CHECK(A.ranks() == B.ranks());
+        CHECK((ttest::dense(B.point()) - ttest::dense(Y)).norm() <= 1e-13 * ttest::dense(Y).norm());
+        const auto Z = random_tt<double>(c.shape, c.ranks, 93);  // the same projector: same projection of Z
+        const VecD pa = ttest::dense(to_tt(A, project(A, Z))), pb = ttest::dense(to_tt(B, project(B, Z)));
+        CHECK((pa - pb).norm() <= 1e-12 * pa.norm());
+    }
+}
+
 TEST_CASE("transport: gauge at the new point and equal to the dense projection") {
     const Case& c = kCases[1];
     const auto X = random_tt<double>(c.shape, c.ranks, 81);

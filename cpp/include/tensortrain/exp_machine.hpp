@@ -458,6 +458,7 @@ ExpMachineEpochs expm_train(TensorTrain<T>& W, const ExpMachineSamples<T>& X, co
     std::vector<Index> perm((std::size_t)M);
     ExpMachineEpochs out;
     std::vector<T> yb((std::size_t)bs);
+    bool right_orthogonal = false;  // W came out of retract(): its tangent space needs one sweep, not three
     for (Index e = 0; e < n_epochs; ++e) {
         for (Index m = 0; m < M; ++m) perm[(std::size_t)m] = m;
         std::shuffle(perm.begin(), perm.end(), gen);
@@ -472,7 +473,8 @@ ExpMachineEpochs expm_train(TensorTrain<T>& W, const ExpMachineSamples<T>& X, co
             TangentVector<T> rg;
             std::vector<Core<T>> cg;
             if (o.riemannian) {
-                S = std::make_unique<TangentSpace<T>>(W);
+                S = right_orthogonal ? std::make_unique<TangentSpace<T>>(W, RightOrthogonal{})
+                                     : std::make_unique<TangentSpace<T>>(W);
                 rg = detail::expm_block_rgrad(*S, B, yb.data(), o, &f0);
                 g2 = (double)inner(rg, rg);
             } else {
@@ -499,6 +501,7 @@ ExpMachineEpochs expm_train(TensorTrain<T>& W, const ExpMachineSamples<T>& X, co
                 if (std::isfinite(f1) && f1 <= f0 - o.armijo * t * g2) {
                     W = std::move(Y);
                     accepted = true;
+                    right_orthogonal = o.riemannian;
                     break;
                 }
             }

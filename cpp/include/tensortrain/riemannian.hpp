@@ -29,12 +29,17 @@ namespace tensortrain {
 // X = U[0]...U[d-1]; V[k] (k > 0) right-orthonormal with X = V[0] V[1]...V[d-1] (V[0] is the first
 // core of the right-orthogonalized X; the tangent space does not use it). No rank truncation: ranks
 // only shrink where they exceed what the mode sizes allow.
+struct RightOrthogonal {};  // tag: the train's cores 1..d-1 are right-orthonormal already
+
 template <class T>
 struct TangentSpace {
     static_assert(!is_complex_v<T>, "TangentSpace: real scalars only (float, double)");
     std::vector<Core<T>> U, V;
 
     explicit TangentSpace(const TensorTrain<T>& X);  // X must be nonzero and finite
+    // X in right-orthogonal form (as retract() returns it): V = X's cores, one left sweep for U
+    // instead of three sweeps. The caller vouches for the orthogonality.
+    TangentSpace(TensorTrain<T> X, RightOrthogonal);
     Index ndim() const { return (Index)U.size(); }
     std::vector<Index> shape() const;
     std::vector<Index> ranks() const;  // r_0..r_d of the left-orthogonalized X
@@ -252,6 +257,23 @@ TangentSpace<T>::TangentSpace(const TensorTrain<T>& X) {
                                 detail::vec_str(Y.ranks()), " and ", detail::vec_str(W.ranks())));
     U = std::move(Y.cores());
     V = std::move(W.cores());
+}
+
+template <class T>
+TangentSpace<T>::TangentSpace(TensorTrain<T> X, RightOrthogonal) {
+    X.validate();
+    TT_REQUIRE(X.all_finite(), "TangentSpace: the point X contains NaN or Inf");
+    const Index d = X.ndim();
+    TensorTrain<T> Y = X;
+    left_orthogonalize(Y, d - 1);
+    const real_t<T> nrm = Y.core(d - 1).vec().norm();
+    TT_REQUIRE(nrm > 0 && std::isfinite(nrm), "TangentSpace: the point X must be a nonzero finite tensor, got ||X|| = ",
+               nrm);
+    if (X.ranks() != Y.ranks())
+        throw Error(detail::cat("TangentSpace: left- and right-orthogonal forms have ranks ",
+                                detail::vec_str(Y.ranks()), " and ", detail::vec_str(X.ranks())));
+    U = std::move(Y.cores());
+    V = std::move(X.cores());
 }
 
 template <class T>
