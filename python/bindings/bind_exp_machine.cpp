@@ -26,6 +26,14 @@ tensortrain::ExpMachineSamples<T> samples(const TensorTrain<T>& W,
     return {val.data(), slot ? slot->data() : nullptr, (Index)val.shape(0)};
 }
 
+tensortrain::ExpMachineOptions objective_options(const std::string& loss, double reg, double exp_reg) {
+    tensortrain::ExpMachineOptions o;
+    o.loss = parse_loss(loss);
+    o.reg = reg;
+    o.exp_reg = exp_reg;
+    return o;
+}
+
 template <class T>
 const T* targets(const py::array_t<T, py::array::c_style | py::array::forcecast>& y, Index M) {
     if (y.ndim() != 1 || y.shape(0) != M)
@@ -66,10 +74,7 @@ void bind_type(py::module_& m) {
              const std::string& loss, double reg, double exp_reg) {
               auto X = samples(W, val, slot);
               const T* yp = targets(y, X.M);
-              tensortrain::ExpMachineOptions o;
-              o.loss = parse_loss(loss);
-              o.reg = reg;
-              o.exp_reg = exp_reg;
+              const auto o = objective_options(loss, reg, exp_reg);
               ComputeScope scope;
               return tensortrain::expm_objective(W, X, yp, o);
           },
@@ -81,10 +86,7 @@ void bind_type(py::module_& m) {
              const std::string& loss, double reg, double exp_reg, bool riemannian) {
               auto X = samples(W, val, slot);
               const T* yp = targets(y, X.M);
-              tensortrain::ExpMachineOptions o;
-              o.loss = parse_loss(loss);
-              o.reg = reg;
-              o.exp_reg = exp_reg;
+              const auto o = objective_options(loss, reg, exp_reg);
               std::vector<Core<T>> g;
               {
                   ComputeScope scope;
@@ -102,12 +104,9 @@ void bind_type(py::module_& m) {
              double keep_prob, double step, std::uint64_t seed, double armijo, double step_growth) {
               auto X = samples(W0, val, slot);
               const T* yp = targets(y, X.M);
-              tensortrain::ExpMachineOptions o;
-              o.loss = parse_loss(loss);
+              auto o = objective_options(loss, reg, exp_reg);
               o.riemannian = riemannian;
               o.batch_size = batch_size;
-              o.reg = reg;
-              o.exp_reg = exp_reg;
               o.keep_prob = keep_prob;
               o.seed = seed;
               o.armijo = armijo;

@@ -86,6 +86,15 @@ def _reg(reg, exp_reg):
     return float(reg), float(exp_reg)
 
 
+def _problem(w, values, y, slots, loss, reg, exp_reg):
+    """The checked arguments every objective-based call shares: (w, values, slots, y, loss, reg, exp_reg)."""
+    w = _check_w(w)
+    v, s = _samples(w, values, slots)
+    loss = _loss(loss)
+    reg, exp_reg = _reg(reg, exp_reg)
+    return w, v, s, _labels(y, v.shape[0], loss, w.dtype), loss, reg, exp_reg
+
+
 def _sfx(w: TensorTrain) -> str:
     return np.dtype(w.dtype).name
 
@@ -99,11 +108,7 @@ def predict(w: TensorTrain, values, slots=None) -> np.ndarray:
 
 def objective(w: TensorTrain, values, y, slots=None, *, loss="logistic", reg=0.0, exp_reg=1.0) -> float:
     """Mean loss over the samples plus the regularization term."""
-    w = _check_w(w)
-    v, s = _samples(w, values, slots)
-    loss = _loss(loss)
-    reg, exp_reg = _reg(reg, exp_reg)
-    y = _labels(y, v.shape[0], loss, w.dtype)
+    w, v, s, y, loss, reg, exp_reg = _problem(w, values, y, slots, loss, reg, exp_reg)
     return float(getattr(_core, f"expm_objective_{_sfx(w)}")(w._c, v, s, y, loss, reg, exp_reg))
 
 
@@ -111,11 +116,7 @@ def gradient(w: TensorTrain, values, y, slots=None, *, loss="logistic", reg=0.0,
     """The gradient of :func:`objective`: with ``riemannian`` the delta cores of its projection
     onto the tangent space at ``W`` (see :class:`tensortrain.TangentSpace`), else the gradient
     with respect to each core of ``W``."""
-    w = _check_w(w)
-    v, s = _samples(w, values, slots)
-    loss = _loss(loss)
-    reg, exp_reg = _reg(reg, exp_reg)
-    y = _labels(y, v.shape[0], loss, w.dtype)
+    w, v, s, y, loss, reg, exp_reg = _problem(w, values, y, slots, loss, reg, exp_reg)
     return list(getattr(_core, f"expm_gradient_{_sfx(w)}")(w._c, v, s, y, loss, reg, exp_reg, bool(riemannian)))
 
 
@@ -136,13 +137,9 @@ def train_epochs(w: TensorTrain, values, y, slots=None, *, loss="logistic", solv
     Returns ``(W, loss_curve, step)``: the new train (``W`` itself is not modified), the mean
     mini-batch objective of each epoch and the step to start the next call with.
     """
-    w = _check_w(w)
-    v, s = _samples(w, values, slots)
-    loss = _loss(loss)
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
-    reg, exp_reg = _reg(reg, exp_reg)
-    y = _labels(y, v.shape[0], loss, w.dtype)
+    w, v, s, y, loss, reg, exp_reg = _problem(w, values, y, slots, loss, reg, exp_reg)
     if v.shape[0] == 0:
         raise ValueError("train_epochs needs at least one sample")
     batch_size = check_int("batch_size", batch_size, 1)
@@ -224,7 +221,7 @@ def random_start(shape, rank: int, *, sigma: float = 0.1, norm: float = 1.0, see
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v <= 0:
             raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
     d = len(shape)
-    ranks = [1] + list(_core.capped_ranks(list(shape), rank))[1:-1] + [1] if d > 1 else [1, 1]
+    ranks = list(_core.capped_ranks(list(shape), rank))
     rng = np.random.default_rng(seed)
     cores = []
     for k in range(d):

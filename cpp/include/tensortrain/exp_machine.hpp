@@ -43,7 +43,6 @@ struct ExpMachineOptions {
     double armijo = 0.9;         // sufficient decrease: f(t) <= f(0) - armijo t |g|^2 (near 1: short, safe stochastic steps)
     Index max_backtracks = 30;   // halvings of the step before a batch is skipped
     double step_growth = 1.05;   // the next batch's first trial step: the accepted one times this
-    double max_step = 1e300;     // cap on the trial step
     std::uint64_t seed = 0;      // shuffling and dropout
 };
 
@@ -280,9 +279,10 @@ double expm_weighted_norm2(const std::vector<Core<T>>& G, double exp_reg) {
     return (double)P(0, 0);
 }
 
-// Adds reg * d/dG_k [1/2 sum_i exp_reg^{|i|} W[i]^2] = reg * w_i P_k G_k[i] Q_{k+1} to grad.
+// Adds reg * d/dG_k [1/2 sum_i exp_reg^{|i|} W[i]^2] = reg * w_i P_k G_k[i] Q_{k+1} to grad and returns
+// sum_i exp_reg^{|i|} W[i]^2 (= P_d, from the same left sweep).
 template <class T>
-void expm_add_core_reg(const std::vector<Core<T>>& G, double reg, double exp_reg, std::vector<Core<T>>& grad) {
+double expm_add_core_reg(const std::vector<Core<T>>& G, double reg, double exp_reg, std::vector<Core<T>>& grad) {
     const Index d = (Index)G.size();
     std::vector<Mat<T>> P((std::size_t)d + 1), Q((std::size_t)d + 1);
     P[0] = Mat<T>::Ones(1, 1);
@@ -307,6 +307,7 @@ void expm_add_core_reg(const std::vector<Core<T>>& G, double reg, double exp_reg
             grad[(std::size_t)k].slice(i).noalias() +=
                 T(reg * (i == 0 ? 1.0 : exp_reg)) * P[(std::size_t)k] * g.slice(i) * Q[(std::size_t)k + 1];
     }
+    return (double)P[(std::size_t)d](0, 0);
 }
 
 // The Riemannian gradient on a block: projected data gradient plus the projected penalty gradient.
@@ -338,10 +339,7 @@ std::vector<Core<T>> expm_block_cgrad(const std::vector<Core<T>>& G, const ExpBl
                                       const ExpMachineOptions& o, double* value) {
     std::vector<Core<T>> g;
     double v = expm_block_loss(G, G, B, y, o.loss, &g);
-    if (o.reg > 0) {
-        expm_add_core_reg(G, o.reg, o.exp_reg, g);
-        v += 0.5 * o.reg * expm_weighted_norm2(G, o.exp_reg);
-    }
+    if (o.reg > 0) v += 0.5 * o.reg * expm_add_core_reg(G, o.reg, o.exp_reg, g);
     *value = v;
     return g;
 }
@@ -393,7 +391,6 @@ void expm_check(const TensorTrain<T>& W, const ExpMachineSamples<T>& X, const T*
                    o->keep_prob);
         TT_REQUIRE(o->armijo > 0 && o->armijo < 1, "exponential machine: armijo must lie in (0, 1), got ", o->armijo);
         TT_REQUIRE(o->step_growth >= 1, "exponential machine: step_growth must be >= 1, got ", o->step_growth);
-        TT_REQUIRE(o->max_step > 0, "exponential machine: max_step must be > 0, got ", o->max_step);
     }
 }
 
@@ -507,7 +504,7 @@ ExpMachineEpochs expm_train(TensorTrain<T>& W, const ExpMachineSamples<T>& X, co
             }
             if (accepted) {
                 ++out.n_steps;
-                step = std::min(t * o.step_growth, o.max_step);
+                step = t * o.step_growth;
             } else {
                 ++out.n_skipped;
                 step = std::max(t, 1e-12);

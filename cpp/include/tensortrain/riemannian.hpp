@@ -143,6 +143,17 @@ class SampledFrames {
 
 namespace detail {
 
+// The part both TangentSpace constructors share: Y left-orthogonal, W right-orthogonal forms of X.
+template <class T>
+void check_orthogonal_forms(const TensorTrain<T>& Y, const TensorTrain<T>& W) {
+    const real_t<T> nrm = Y.core(Y.ndim() - 1).vec().norm();
+    TT_REQUIRE(nrm > 0 && std::isfinite(nrm), "TangentSpace: the point X must be a nonzero finite tensor, got ||X|| = ",
+               nrm);
+    if (W.ranks() != Y.ranks())
+        throw Error(cat("TangentSpace: left- and right-orthogonal forms have ranks ", vec_str(Y.ranks()), " and ",
+                        vec_str(W.ranks())));
+}
+
 template <class T>
 void check_tangent(const std::vector<Core<T>>& U, const TangentVector<T>& v, const char* what) {
     TT_REQUIRE(v.delta.size() == U.size(), what, ": the tangent vector has ", v.delta.size(),
@@ -247,14 +258,9 @@ TangentSpace<T>::TangentSpace(const TensorTrain<T>& X) {
     TensorTrain<T> Y = X;
     if (d > 1) right_orthogonalize(Y, 0);
     left_orthogonalize(Y, d - 1);
-    const real_t<T> nrm = Y.core(d - 1).vec().norm();
-    TT_REQUIRE(nrm > 0 && std::isfinite(nrm), "TangentSpace: the point X must be a nonzero finite tensor, got ||X|| = ",
-               nrm);
     TensorTrain<T> W = Y;
     if (d > 1) right_orthogonalize(W, 0);
-    if (W.ranks() != Y.ranks())
-        throw Error(detail::cat("TangentSpace: left- and right-orthogonal forms have ranks ",
-                                detail::vec_str(Y.ranks()), " and ", detail::vec_str(W.ranks())));
+    detail::check_orthogonal_forms(Y, W);
     U = std::move(Y.cores());
     V = std::move(W.cores());
 }
@@ -266,12 +272,7 @@ TangentSpace<T>::TangentSpace(TensorTrain<T> X, RightOrthogonal) {
     const Index d = X.ndim();
     TensorTrain<T> Y = X;
     left_orthogonalize(Y, d - 1);
-    const real_t<T> nrm = Y.core(d - 1).vec().norm();
-    TT_REQUIRE(nrm > 0 && std::isfinite(nrm), "TangentSpace: the point X must be a nonzero finite tensor, got ||X|| = ",
-               nrm);
-    if (X.ranks() != Y.ranks())
-        throw Error(detail::cat("TangentSpace: left- and right-orthogonal forms have ranks ",
-                                detail::vec_str(Y.ranks()), " and ", detail::vec_str(X.ranks())));
+    detail::check_orthogonal_forms(Y, X);
     U = std::move(Y.cores());
     V = std::move(X.cores());
 }
