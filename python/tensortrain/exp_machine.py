@@ -25,7 +25,7 @@ from . import _core
 from ._validate import check_int
 from .tt import TensorTrain
 
-__all__ = ["predict", "objective", "gradient", "train_epochs", "linear_model_tt", "random_start", "LOSSES", "SOLVERS"]
+__all__ = ["predict", "objective", "gradient", "train_epochs", "linear_model_tt", "random_start", "default_sigma", "LOSSES", "SOLVERS"]
 
 LOSSES = ("logistic", "squared")
 SOLVERS = ("riemannian-sgd", "sgd")
@@ -201,12 +201,26 @@ def linear_model_tt(intercept: float, coef, rank: int = 2, *, noise: float = 0.0
     return TensorTrain(cores)
 
 
-def random_start(shape, rank: int, *, sigma: float = 0.1, norm: float = 1.0, seed: int = 0,
+def default_sigma(d: int) -> float:
+    """:func:`random_start`'s default feature weight for ``d`` modes: ``sigma`` with
+    ``(1 + sigma^2)^d = 10`` (about 0.28 for ``d = 30``), at most 0.5.
+
+    The start's monomials of order ``q`` then carry about ``C(d, q) sigma^(2q)`` of its energy
+    against 1 for the constant term: large enough that interactions of order 6 among 30 features
+    grow within seconds, small enough that the random part does not drown the data (on
+    ``make_interactions``, 0.1 learns an order-6 interaction only after tens of seconds and 0.5
+    learns none at rank 4; see bench/README.md)."""
+    d = check_int("d", d, 1)
+    return float(min(0.5, np.sqrt(10.0 ** (1.0 / d) - 1.0)))
+
+
+def random_start(shape, rank: int, *, sigma: float | None = None, norm: float = 1.0, seed: int = 0,
                  dtype=np.float64) -> TensorTrain:
     """A start point for training that is dominated by low-order interactions: slice 0 of every
     core is the identity (the "no feature" path), the other slices are Gaussian with standard
-    deviation ``sigma / sqrt(rank)``, and the train is scaled to Frobenius norm ``norm`` (for
-    uniform +-1 features the mean of f^2 equals ||W||^2, the monomials being orthonormal).
+    deviation ``sigma / sqrt(rank)`` (``None``: :func:`default_sigma` of the number of modes), and
+    the train is scaled to Frobenius norm ``norm`` (for uniform +-1 features the mean of f^2
+    equals ||W||^2, the monomials being orthonormal).
 
     An interaction of order ``q`` then starts with weight about ``sigma^q``: the gradient of a
     mini-batch sees the low orders first and high orders grow from them, instead of drowning in
@@ -217,6 +231,8 @@ def random_start(shape, rank: int, *, sigma: float = 0.1, norm: float = 1.0, see
     if not shape or any(n < 2 for n in shape):
         raise ValueError(f"every mode needs size >= 2 (slot 0 is the constant term), got shape {shape}")
     rank = check_int("rank", rank, 1)
+    if sigma is None:
+        sigma = default_sigma(len(shape))
     for name, v in (("sigma", sigma), ("norm", norm)):
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v <= 0:
             raise ValueError(f"{name} must be a finite number > 0, got {v!r}")

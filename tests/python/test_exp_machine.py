@@ -152,3 +152,19 @@ def test_bad_input():
         em.predict(wc, X)  # a mode of size 3 needs slots
     with pytest.raises(ValueError, match="slots"):
         em.predict(wc, X, np.full((4, 3), 3))
+
+
+@pytest.mark.parametrize("d", [1, 3, 8, 30, 200])
+def test_default_sigma_puts_a_tenth_of_the_energy_on_the_constant_or_caps_at_one_half(d):
+    s = em.default_sigma(d)
+    if d <= 8:  # (1 + 0.25)^d <= 10: the cap binds
+        assert s == 0.5
+    else:
+        assert (1 + s * s) ** d == pytest.approx(10.0, rel=1e-12)
+    shape = (2,) * d
+    a = em.random_start(shape, 3, seed=4)
+    b = em.random_start(shape, 3, sigma=s, seed=4)
+    for ca, cb in zip(a.cores, b.cores):
+        np.testing.assert_array_equal(ca, cb)
+    with pytest.raises(ValueError):
+        em.default_sigma(0)

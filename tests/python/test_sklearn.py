@@ -123,7 +123,7 @@ def test_pipeline_and_grid_search():
     # no term dominates, so the sign is no single monomial: a rank-1 model (whose sign is one) fails
     t = X[:, 0] * X[:, 1] + X[:, 2] * X[:, 3] + 0.5 * X[:, 4]
     y = np.where(t > 0, "yes", "no")  # string labels
-    pipe = make_pipeline(FunctionTransformer(), ExponentialMachineClassifier(max_iter=15, random_state=0))
+    pipe = make_pipeline(FunctionTransformer(), ExponentialMachineClassifier(max_iter=40, random_state=0))
     grid = GridSearchCV(pipe, {"exponentialmachineclassifier__rank": [1, 3]}, cv=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -262,7 +262,8 @@ def test_bad_X(data):
     [
         (dict(rank=0), "rank must be an integer >= 1"),
         (dict(rank=2.5), "rank must be an integer >= 1"),
-        (dict(batch_size=0), "batch_size must be an integer >= 1"),
+        (dict(batch_size=0), "batch_size must be 'auto' or an integer >= 1"),
+        (dict(batch_size="big"), "batch_size must be 'auto' or an integer >= 1"),
         (dict(dropout=0.0), r"dropout .* must lie in \(0, 1\]"),
         (dict(dropout=1.5), r"dropout .* must lie in \(0, 1\]"),
         (dict(loss="hinge"), "supports loss in"),
@@ -294,6 +295,18 @@ def test_categorical_levels_must_be_non_negative_integers(data):
     X, y = data
     with pytest.raises(ValueError, match="non-negative integer levels"):
         ExponentialMachineClassifier(categorical_features=[0]).fit(X, y)  # holds -1
+
+
+def test_auto_batch_size_is_an_eighth_of_the_data_within_32_and_1024(data):
+    X, y = data
+    n = X.shape[0]
+    expect = min(1024, max(32, n // 8))
+    kw = dict(rank=3, max_iter=3, tol=None, random_state=0)
+    auto = ExponentialMachineClassifier(**kw).fit(X, y)
+    fixed = ExponentialMachineClassifier(batch_size=expect, **kw).fit(X, y)
+    other = ExponentialMachineClassifier(batch_size=expect + 7, **kw).fit(X, y)
+    np.testing.assert_array_equal(auto.decision_function(X), fixed.decision_function(X))
+    assert not np.array_equal(auto.decision_function(X), other.decision_function(X))
 
 
 def test_batch_size_larger_than_the_data_is_clipped(data):

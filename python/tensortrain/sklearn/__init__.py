@@ -39,11 +39,15 @@ from ..tt import round as _round_tt
 __all__ = ["ExponentialMachineClassifier", "ExponentialMachineRegressor"]
 
 _INITS = ("linear", "random")
-_INIT_SIGMA = 0.1  # random_start's weight of one feature: an interaction of order q starts near 0.1^q
+_AUTO_BATCH = 1024  # batch_size="auto": min(1024, max(32, n / 8)); 1024 runs an epoch ~4x faster than 256 (bench)
 
 
 def _is_int(v) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_auto(v) -> bool:
+    return isinstance(v, str) and v == "auto"
 
 
 def _is_real(v) -> bool:
@@ -61,7 +65,7 @@ class _BaseExponentialMachine(BaseEstimator):
         rank=4,
         loss=None,
         solver="riemannian-sgd",
-        batch_size=256,
+        batch_size="auto",
         max_iter=100,
         reg=0.0,
         exp_reg=1.0,
@@ -122,8 +126,8 @@ class _BaseExponentialMachine(BaseEstimator):
             raise ValueError(f"{name} supports loss in {self._losses}, got {self.loss!r}")
         if self.solver not in _expm.SOLVERS:
             raise ValueError(f"solver must be one of {_expm.SOLVERS}, got {self.solver!r}")
-        if not _is_int(self.batch_size) or self.batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1, got {self.batch_size!r}")
+        if not (_is_auto(self.batch_size) or (_is_int(self.batch_size) and self.batch_size >= 1)):
+            raise ValueError(f"batch_size must be 'auto' or an integer >= 1, got {self.batch_size!r}")
         if not _is_int(self.max_iter) or self.max_iter < 1:
             raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
         if not _is_real(self.reg) or self.reg < 0:
@@ -251,7 +255,7 @@ class _BaseExponentialMachine(BaseEstimator):
         slices, norm 1). linear: the same with its constant term replaced by the fitted linear
         model, rounded back to ``rank``."""
         shape = self._mode_sizes()
-        w = _expm.random_start(shape, self.rank, sigma=_INIT_SIGMA, seed=int(rng.randint(0, 2**31 - 1)),
+        w = _expm.random_start(shape, self.rank, seed=int(rng.randint(0, 2**31 - 1)),
                                dtype=self._engine_dtype())
         if self.init == "random":
             return w
@@ -271,9 +275,15 @@ class _BaseExponentialMachine(BaseEstimator):
         values, slots = self._encode(X)
         return np.asarray(_expm.predict(self.coef_, values, slots), dtype=np.float64)
 
+    def _batch_size(self, n: int) -> int:
+        if _is_auto(self.batch_size):
+            return int(min(_AUTO_BATCH, max(32, n // 8)))
+        return int(self.batch_size)
+
     def _epoch(self, w, values, slots, y, step, rng):
         w, curve, step = _expm.train_epochs(
-            w, values, y, slots, loss=self._loss_name(), solver=self.solver, batch_size=self.batch_size,
+            w, values, y, slots, loss=self._loss_name(), solver=self.solver,
+            batch_size=self._batch_size(values.shape[0]),
             n_epochs=1, reg=float(self.reg), exp_reg=float(self.exp_reg), keep_prob=float(self.dropout),
             step=step, seed=int(rng.randint(0, 2**31 - 1)))
         if not np.isfinite(curve[-1]):
@@ -395,8 +405,11 @@ _PARAMETERS = """
         Riemannian SGD on the manifold of trains of rank ``rank`` (project the mini-batch gradient
         onto the tangent space, Armijo backtracking, retraction), or plain SGD on the cores with
         the same line search.
-    batch_size : int, default=256
-        Samples per mini-batch (more than the training set means full batches).
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch (more than the training set means full batches); "auto" is
+        ``min(1024, max(32, n_samples // 8))``: large batches amortize the retraction (an epoch
+        at rank 8 on 100k samples runs about 4x faster with 1024 than with 256) and the line
+        search lengthens the step with the batch, so little is lost per epoch.
     max_iter : int, default=100
         Maximal number of epochs (passes over the training set).
     reg : float, default=0.0
@@ -409,7 +422,8 @@ _PARAMETERS = """
         scaled by ``1 / dropout``); 1 means no dropout.
     init : {{"linear", "random"}}, default="linear"
         Start from ``exp_machine.random_start`` (every interaction of order ``q`` with a random
-        weight of about ``0.1^q``, so that low orders lead and high orders grow from them) with its
+        weight of about ``sigma^q``, ``sigma = exp_machine.default_sigma(n_modes)``, about 0.28 for
+        30 features, so that low orders lead and high orders grow from them) with its
         constant term replaced by a fitted linear model ({linear}), or from ``random_start``
         itself.
     tol : float or None, default=1e-4
