@@ -121,7 +121,7 @@ def gradient(w: TensorTrain, values, y, slots=None, *, loss="logistic", reg=0.0,
 
 
 def train_epochs(w: TensorTrain, values, y, slots=None, *, loss="logistic", solver="riemannian-sgd", batch_size=256,
-                 n_epochs=1, reg=0.0, exp_reg=1.0, keep_prob=1.0, step=1.0, seed=0, armijo=0.9, step_growth=1.05):
+                 n_epochs=1, reg=0.0, exp_reg=1.0, keep_prob=1.0, step=1.0, seed=0, armijo=0.97, step_growth=1.05):
     """``n_epochs`` passes of mini-batch SGD over the samples (shuffled each epoch by ``seed``).
 
     ``solver="riemannian-sgd"``: project the mini-batch gradient onto the tangent space, Armijo
@@ -129,7 +129,9 @@ def train_epochs(w: TensorTrain, values, y, slots=None, *, loss="logistic", solv
     search on the gradient with respect to the cores. ``step`` is the first trial step; the search
     carries its step from batch to batch: each batch starts at the last accepted step times
     ``step_growth`` and halves it until ``f(W - t g) <= f(W) - armijo t |g|^2`` on the batch. The
-    default ``armijo = 0.9`` takes short steps that do not overfit a batch of noisy data; on
+    default ``armijo = 0.97`` takes short steps that do not overfit a batch of noisy data (on
+    ``make_interactions`` at rank 8 it reaches test AUC 0.74-0.78 in 60 s where 0.9 reaches
+    0.72-0.74 and 0.5 learns nothing; bench/README.md); on
     noise-free (realizable) data ``armijo=0.5, step_growth=2`` converges faster. ``keep_prob < 1``
     drops each feature of each sample with probability ``1 - keep_prob`` (kept ones scaled by
     ``1 / keep_prob``).

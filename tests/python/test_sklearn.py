@@ -123,7 +123,7 @@ def test_pipeline_and_grid_search():
     # no term dominates, so the sign is no single monomial: a rank-1 model (whose sign is one) fails
     t = X[:, 0] * X[:, 1] + X[:, 2] * X[:, 3] + 0.5 * X[:, 4]
     y = np.where(t > 0, "yes", "no")  # string labels
-    pipe = make_pipeline(FunctionTransformer(), ExponentialMachineClassifier(max_iter=40, random_state=0))
+    pipe = make_pipeline(FunctionTransformer(), ExponentialMachineClassifier(random_state=0))
     grid = GridSearchCV(pipe, {"exponentialmachineclassifier__rank": [1, 3]}, cv=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -40,7 +40,7 @@ struct ExpMachineOptions {
     double exp_reg = 1;
     Index batch_size = 256;
     double keep_prob = 1;        // dropout: each feature of each sample kept with this probability, scaled by 1/p
-    double armijo = 0.9;         // sufficient decrease: f(t) <= f(0) - armijo t |g|^2 (near 1: short, safe stochastic steps)
+    double armijo = 0.97;        // sufficient decrease: f(t) <= f(0) - armijo t |g|^2 (near 1: short, safe stochastic steps)
     Index max_backtracks = 30;   // halvings of the step before a batch is skipped
     double step_growth = 1.05;   // the next batch's first trial step: the accepted one times this
     std::uint64_t seed = 0;      // shuffling and dropout
