@@ -38,6 +38,7 @@ def _args():
     ap.add_argument("--n", type=int, default=100_000, help="training objects (and as many test objects)")
     ap.add_argument("--batch-size", type=int, default=1024, help="the estimators' batch_size='auto' at 100k samples")
     ap.add_argument("--sgd-rank", type=int, default=8)
+    ap.add_argument("--dropout", type=float, default=1.0, help="keep probability of a feature (the estimators' dropout)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0, help="data seed, and the first start seed")
     ap.add_argument("--starts", default="3,3,1", help="start seeds per --runs entry (rank 4, 8, 30): the spread is large")
@@ -65,6 +66,7 @@ def train(W, X, y, Xt, yt, budget, solver, batch_size, seed):
     while t_train < budget:
         t0 = time.perf_counter()
         W, curve, step = em.train_epochs(W, X, y, solver=solver, batch_size=batch_size, n_epochs=1, step=step,
+                                         keep_prob=ARGS.dropout,
                                          seed=int(rng.integers(2**31)))
         t_train += time.perf_counter() - t0
         auc = roc_auc_score(yt, em.predict(W, Xt))
@@ -141,7 +143,7 @@ def main():
         "",
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {ARGS.threads} threads; "
         f"make_interactions: 30 features, 20 interactions of order {ARGS.order}, {n} train / {n} test objects, "
-        f"batch size {ARGS.batch_size}.",
+        f"batch size {ARGS.batch_size}, dropout (keep probability) {ARGS.dropout}.",
         "",
         "| method | test AUC | train time (s) | inference on the test set (s) | notes | AUC targets first reached |",
         "|---|---|---|---|---|---|",
