@@ -157,7 +157,7 @@ def test_bad_input():
 @pytest.mark.parametrize("d", [1, 3, 8, 30, 200])
 def test_default_sigma_puts_a_tenth_of_the_energy_on_the_constant_or_caps_at_one_half(d):
     s = em.default_sigma(d)
-    if d <= 8:  # (1 + 0.25)^d <= 10: the cap binds
+    if d <= 10:  # (1 + 0.5^2)^d < 10 up to d = 10: the cap binds
         assert s == 0.5
     else:
         assert (1 + s * s) ** d == pytest.approx(10.0, rel=1e-12)

@@ -297,11 +297,10 @@ def test_categorical_levels_must_be_non_negative_integers(data):
         ExponentialMachineClassifier(categorical_features=[0]).fit(X, y)  # holds -1
 
 
-def test_auto_batch_size_is_an_eighth_of_the_data_within_32_and_1024(data):
-    X, y = data
-    n = X.shape[0]
-    expect = min(1024, max(32, n // 8))
-    kw = dict(rank=3, max_iter=3, tol=None, random_state=0)
+@pytest.mark.parametrize("n, expect", [(60, 32), (2000, 250), (9000, 1024)])  # floor 32, n // 8, cap 1024
+def test_auto_batch_size_is_an_eighth_of_the_data_within_32_and_1024(n, expect):
+    X, y = make_interactions(n, n_features=4, n_interactions=2, order=2, random_state=0)
+    kw = dict(rank=3, max_iter=1, tol=None, random_state=0)
     auto = ExponentialMachineClassifier(**kw).fit(X, y)
     fixed = ExponentialMachineClassifier(batch_size=expect, **kw).fit(X, y)
     other = ExponentialMachineClassifier(batch_size=expect + 7, **kw).fit(X, y)
